@@ -1,0 +1,64 @@
+"""Language-independent anchors: numbers, names folded to ASCII, quoted strings.
+
+Translations keep numbers and proper names (transliterated across scripts), so shared
+anchors support a sentence match the embedding alone is unsure of; independent reports
+of one event also share them, which is why they feed the story score too.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from anyascii import anyascii
+
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0 ]\d+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_QUOTED = re.compile(r"[\"“”«»„‘’‹›]([^\"“”«»„‹›]{8,200})[\"“”«»„‹›]")
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """ASCII-folded lowercase form: 'Jong-un' -> 'jongun', 'Путин' -> 'putin'."""
+    return re.sub(r"[^a-z0-9]", "", anyascii(word).lower())
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers with separators removed, so 1,000 / 1.000 / 1 000 agree across locales."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if len(digits) >= 2 or m.group() != digits:  # single digits are too common
+            out.add(digits.lstrip("0") or "0")
+    return out
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not just sentence-initial, folded to ASCII."""
+    out = set()
+    prev_end = ""
+    for m in _WORD.finditer(text):
+        word = m.group()
+        start = m.start()
+        sentence_initial = start == 0 or prev_end in ".!?:\"“«"
+        prev = text[max(0, start - 2) : start].strip()
+        prev_end = prev[-1:] if prev else ""
+        if word[0].isupper() and not sentence_initial and len(word) >= 3:
+            for part in re.split(r"['’\-]", word):
+                key = fold(part)
+                if len(key) >= 3:
+                    out.add(key)
+    return out
+
+
+def quoted(text: str) -> set[str]:
+    return {fold(q)[:60] for q in _QUOTED.findall(text) if len(fold(q)) >= 8}
+
+
+def anchors(text: str) -> set[str]:
+    """All anchors of a text, prefixed by kind so a number never equals a name."""
+    return (
+        {"#" + n for n in numbers(text)}
+        | {"@" + n for n in names(text)}
+        | {'"' + q for q in quoted(text)}
+    )

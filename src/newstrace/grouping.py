@@ -1,0 +1,190 @@
+"""Families (shared text) and stories (same event) from pair relations, and origins.
+
+Families are connected components of the reuse graph: a rewrite of a translation is kin of
+the original even when the two were never aligned directly. Stories are built by average
+linkage over story scores, starting from families, so a chain of loosely similar articles
+does not merge two events (ECB+ pairs each topic with a look-alike event).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .article import Article
+from .relation import PairResult
+
+
+@dataclass
+class Family:
+    id: str
+    articles: list[str]
+    origin: str | None
+    origin_confidence: float
+    origin_reason: str
+    attributed_source: str | None
+    story: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "story": self.story,
+            "articles": self.articles,
+            "origin": self.origin,
+            "origin_confidence": round(self.origin_confidence, 3),
+            "origin_reason": self.origin_reason,
+            "attributed_source": self.attributed_source,
+        }
+
+
+@dataclass
+class Story:
+    id: str
+    articles: list[str]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "articles": self.articles}
+
+
+class _UnionFind:
+    def __init__(self, items: Iterable[str]):
+        self.parent = {x: x for x in items}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for x in self.parent:
+            out[self.find(x)].append(x)
+        return sorted((sorted(g) for g in out.values()), key=lambda g: g[0])
+
+
+def families(articles: Sequence[Article], pairs: Sequence[PairResult]) -> list[Family]:
+    uf = _UnionFind(a.id for a in articles)
+    for p in pairs:
+        if p.is_reuse:
+            uf.union(p.a, p.b)
+    by_id = {a.id: a for a in articles}
+    out = []
+    for members in uf.groups():
+        if len(members) < 2:
+            continue
+        fam_pairs = [p for p in pairs if p.is_reuse and p.a in members]
+        origin, conf, reason = _origin(members, fam_pairs, by_id)
+        out.append(
+            Family(
+                id=f"F{len(out) + 1}",
+                articles=members,
+                origin=origin,
+                origin_confidence=conf,
+                origin_reason=reason,
+                attributed_source=_attributed(members, by_id),
+            )
+        )
+    return out
+
+
+def _attributed(members: list[str], by_id: dict[str, Article]) -> str | None:
+    credits = [by_id[m].attributed_source for m in members if by_id[m].attributed_source]
+    if not credits:
+        return None
+    return max(set(credits), key=credits.count)
+
+
+def _origin(
+    members: list[str], pairs: Sequence[PairResult], by_id: dict[str, Article]
+) -> tuple[str | None, float, str]:
+    """The member every other member derives from, or None when it is not in the set."""
+    credited = {m: by_id[m].attributed_source for m in members if by_id[m].attributed_source}
+    sources = {(by_id[m].source or "").lower() for m in members}
+    outside = [c for c in credited.values() if c.lower() not in sources]
+    wins: dict[str, int] = defaultdict(int)
+    losses: dict[str, int] = defaultdict(int)
+    decided = 0
+    for p in pairs:
+        if p.direction is None:
+            continue
+        decided += 1
+        src, dst = (p.a, p.b) if p.direction == "a>b" else (p.b, p.a)
+        wins[src] += 1
+        losses[dst] += 1
+    roots = [m for m in members if wins[m] and not losses[m] and m not in credited]
+    if len(roots) == 1 and decided:
+        root = roots[0]
+        conf = min(0.95, 0.5 + 0.45 * wins[root] / max(1, len(members) - 1))
+        if outside:
+            conf *= 0.5
+        return root, conf, f"{root} precedes {wins[root]} member(s) by timestamp or containment"
+    if outside:
+        return None, 0.8, f"members credit {outside[0]}, which is not in the collection"
+    return None, 0.5, "no member is clearly the source of the others"
+
+
+def stories(
+    articles: Sequence[Article],
+    pairs: Sequence[PairResult],
+    fams: Sequence[Family],
+    threshold: float,
+) -> list[Story]:
+    """Average-linkage agglomeration over the pairs that were scored.
+
+    Pairs that never became candidates are unknown, not dissimilar: counting them as 0
+    would keep a story from growing past the candidates' neighbourhood.
+    """
+    cluster_of: dict[str, int] = {}
+    clusters: dict[int, set[str]] = {}
+    for f in fams:
+        cid = len(clusters)
+        clusters[cid] = set(f.articles)
+        for a in f.articles:
+            cluster_of[a] = cid
+    for a in articles:
+        if a.id not in cluster_of:
+            cid = len(clusters)
+            clusters[cid] = {a.id}
+            cluster_of[a.id] = cid
+    # Sum of story scores between clusters.
+    # (cluster, cluster) -> [sum of story scores, number of scored pairs]
+    link: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+    for p in pairs:
+        ca, cb = cluster_of[p.a], cluster_of[p.b]
+        if ca != cb:
+            cell = link[(min(ca, cb), max(ca, cb))]
+            cell[0] += p.story_score
+            cell[1] += 1
+    while True:
+        best, best_key = threshold, None
+        for key, (total, count) in link.items():
+            if total / count >= best:
+                best, best_key = total / count, key
+        if best_key is None:
+            break
+        x, y = best_key
+        clusters[x] |= clusters.pop(y)
+        merged: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+        for (u, v), (total, count) in link.items():
+            u, v = (x if u == y else u), (x if v == y else v)
+            if u != v:
+                cell = merged[(min(u, v), max(u, v))]
+                cell[0] += total
+                cell[1] += count
+        link = merged
+    ordered = sorted((sorted(c) for c in clusters.values()), key=lambda c: (-len(c), c[0]))
+    out = [Story(id=f"S{i + 1}", articles=c) for i, c in enumerate(ordered)]
+    return out
+
+
+def assign_stories(fams: Sequence[Family], sts: Sequence[Story]) -> None:
+    where = {a: s.id for s in sts for a in s.articles}
+    for f in fams:
+        f.story = where[f.articles[0]]

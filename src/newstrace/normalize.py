@@ -1,0 +1,204 @@
+"""Text repair and normalisation: mojibake, Unicode, whitespace, boilerplate, attribution.
+
+Pure functions, no I/O. Everything a reader produces passes through `clean_text`; later
+stages use `is_boilerplate` to keep page debris out of alignment evidence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+# Curly quotes and full-width punctuation carry meaning (and sentence boundaries in CJK
+# text), so ftfy must not flatten them; everything else ftfy does by default is wanted.
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=True)
+# ftfy steps that mean the text was mis-decoded somewhere upstream.
+_REPAIR_STEPS = {
+    "decode_inconsistent_utf8",
+    "restore_byte_a0",
+    "replace_lossy_sequences",
+    "fix_c1_controls",
+}
+
+# C0/C1 controls except \n and \t (tabs become spaces below), plus invisible format
+# characters that only break word matching (ZWJ/ZWNJ stay: they matter in Indic/Persian).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u00ad]")
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_H_SPACE = re.compile(r"[^\S\n]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """Repair mojibake, NFC-normalise, drop controls and tidy whitespace.
+
+    Returns the cleaned text and human-readable warnings about what was repaired.
+    """
+    warnings: list[str] = []
+    text = _LINE_BREAKS.sub("\n", text)
+    repaired = False
+    fixed: list[str] = []
+    # Line by line, like ftfy.fix_text: one mis-encoded paragraph must not stop the
+    # repair of the others, and the explanation tells us whether decoding was fixed.
+    for line in text.split("\n"):
+        if line.isascii():
+            fixed.append(line)
+            continue
+        result = ftfy.fix_and_explain(line, config=_FTFY)
+        for step in result.explanation or []:
+            if step.action in ("encode", "decode", "transcode") or step.parameter in _REPAIR_STEPS:
+                repaired = True
+        fixed.append(result.text)
+    text = unicodedata.normalize("NFC", "\n".join(fixed))
+    text = _CONTROL.sub("", text)
+    text = "\n".join(_H_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    text = _BLANK_RUNS.sub("\n\n", text).strip()
+    if repaired:
+        warnings.append("repaired mis-encoded text (mojibake)")
+    if "\ufffd" in text:
+        warnings.append("text contains replacement characters (\ufffd): some of it was lost")
+    return text, warnings
+
+
+# --- boilerplate -----------------------------------------------------------------------
+
+# Short UI labels that are debris when they make up the whole line.
+_LABEL = re.compile(
+    r"(?:read more|more on this story|related (?:articles|stories|content)|see also"
+    r"|advertisement|annons|annonse|anzeige|publicidad|publicité|werbung|reklame"
+    r"|share this (?:article|story|page)|share on \w+|share"
+    r"|compartir (?:este artículo|en \w+)|artikel teilen|partager (?:cet article|sur \w+)"
+    r"|dela artikeln|del artikkelen|del artiklen"
+    r"|subscribe(?: now| here)?|suscríbete(?: aquí| ahora)?|abonnieren|abonnez-vous"
+    r"|prenumerera|abonner|abonnér|sign up|sign in|log in|skip to (?:main )?content"
+    r"|back to top|print|e-?mail|tweet|whatsapp|facebook|twitter|linkedin|instagram"
+    r"|accept(?: all)? cookies|cookie settings|manage cookies)[\s!.:…]*",
+    re.IGNORECASE,
+)
+# "Read more: <headline>" style teasers: a link prompt, a colon or arrow, then anything.
+_TEASER = re.compile(
+    r"(?:read more|see also|more on this|related|lee también|lea también|lee más|leer más"
+    r"|ver más|ver también|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
+    r"|voir aussi|läs också|läs mer|les også|les mer|læs også|læs mere)\s*[:»›>→|–—-]",
+    re.IGNORECASE,
+)
+# Openings that only footers, app promos and link prompts use.
+_OPENING = re.compile(
+    r"(?:remember (?:that )?you can receive notifications|recuerda que puedes recibir"
+    r"|download (?:the (?:new|latest) version of )?our app|descarga (?:la )?(?:nueva|última)"
+    r"|(?:do you )?already know our youtube channel|¿ya conoces nuestro canal"
+    r"|see (?:the )?original (?:article|story)|ver (?:el )?artículo original"
+    r"|click here|haz clic aquí|haga clic aquí|pulsa aquí|hier klicken|klicken sie hier"
+    r"|cliquez ici|klicka här|klikk her|klik her"
+    r"|follow us on|síguenos en|folgen sie uns|suivez-nous|följ oss på|følg oss på"
+    r"|følg os på|subscribe to (?:our|the) \w+|sign up (?:for|to) (?:our|the) \w+"
+    r"|suscríbete a nuestro|abonnieren sie (?:unseren|den)|abonnez-vous à"
+    r"|prenumerera på (?:vårt|vår)|abonner på (?:vårt|vår)|tilmeld dig (?:vores|vort)"
+    r"|(?:we|this (?:web)?site) uses? cookies|wir verwenden cookies|utilizamos cookies"
+    r"|usamos cookies|nous utilisons des cookies|vi använder (?:kakor|cookies)"
+    r"|vi bruker (?:informasjonskapsler|cookies)|vi bruger cookies"
+    r"|by continuing to (?:use|browse)|copyright (?:©|\(c\)|\d{4})|©|\(c\) \d{4})",
+    re.IGNORECASE,
+)
+# Phrases that give a (short) line away wherever they sit.
+_ANYWHERE = re.compile(
+    r"all rights reserved|todos los derechos reservados|alle rechte vorbehalten"
+    r"|tous droits réservés|alla rättigheter förbehållna|alle rettigheter reservert"
+    r"|alle rettigheder forbeholdes|new version of our app|our cookie policy"
+    r"|nuestro canal de youtube|our youtube channel",
+    re.IGNORECASE,
+)
+_LEADING_BULLETS = " \t-–—•*·>»|▪►"
+_MAX_FOOTER_WORDS = 40  # footers are short; a long line is prose even if it quotes one
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """True for page debris and footers that must not count as alignment evidence."""
+    s = sentence.strip().lstrip(_LEADING_BULLETS).strip()
+    if not any(ch.isalpha() for ch in s):
+        return True  # "13", "* * *", "—", empty
+    if len(s.split()) > _MAX_FOOTER_WORDS:
+        return False
+    return bool(
+        _LABEL.fullmatch(s) or _TEASER.match(s) or _OPENING.match(s) or _ANYWHERE.search(s)
+    )
+
+
+# --- attribution -----------------------------------------------------------------------
+
+_UP = "A-Z0-9ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝÞŠŽŒČŘŚŁ"
+# Dots only inside a token ("Yahoo.com"), so "on BBC. Vladimir ..." stops at "BBC".
+_TOKEN = rf"(?:[{_UP}][\w&'’-]*(?:\.[\w&'’-]+)*|[a-z0-9-]+(?:\.[a-z]{{2,}})+)"
+_CONNECTOR = r"(?:of|the|de|del|la|le|du|des|di|der|die|das|för|for|&)"
+# A proper name: capitalised words (or a domain), small connectors between, ≤ 5 words.
+_NAME = rf"(?P<name>{_TOKEN}(?:\s+(?:{_CONNECTOR}\s+)?{_TOKEN}){{0,4}})"
+_ORIGINAL = re.compile(
+    r"(?i:see (?:the )?original (?:article|story|post) (?:on|at|in|from)"
+    r"|(?:originally|first) (?:published|appeared|posted|ran) (?:by|on|in|at)"
+    r"|republished (?:with permission )?from"
+    r"|ver (?:el )?artículo original en|publicad[oa] originalmente (?:en|por)"
+    r"|(?:erschien|ist) zuerst (?:bei|in|im|auf)"
+    r"|(?:initialement publié|publié initialement) (?:par|dans|sur)"
+    r"|publicerades (?:först|ursprungligen) (?:i|på|av)"
+    r"|(?:først|opprinnelig) publisert (?:i|på|av)"
+    r"|(?:først|oprindeligt) (?:offentliggjort|bragt) (?:i|på|af))"
+    rf"\s+(?:the\s+)?{_NAME}"
+)
+_AGENCIES = (
+    "Reuters|AP|AFP|dpa|DPA|EFE|ANSA|TT|NTB|Ritzau|Xinhua|UPI|Bloomberg|Europa Press"
+    "|Kyodo|Yonhap|TASS|Interfax|ANP|APA|PAP|ČTK|STT|KNA|epd"
+)
+_AGENCY_PAREN = re.compile(rf"\((?P<name>{_AGENCIES})\)")
+# "AP — The president said" / "WASHINGTON AP — ..." at the start of a line.
+_AGENCY_DASH_START = re.compile(
+    rf"^(?:[{_UP}][{_UP} .,'-]{{1,40}}\s)?(?P<name>{_AGENCIES})\s*(?:—|–|-{{1,2}})\s",
+    re.MULTILINE,
+)
+_AGENCY_DASH_END = re.compile(rf"(?:—|–|-{{1,2}})\s*(?P<name>{_AGENCIES})\.?\s*$", re.MULTILINE)
+_MIT_AGENCY = re.compile(rf"\b[Mm]it\s+(?:Material\s+(?:von|der)\s+)?(?P<name>{_AGENCIES})\b")
+_SOURCE_LINE = re.compile(
+    r"^(?i:source|källa|kilde|quelle|fuente|fonte|bron)\s?:\s*(?P<name>[^\n]{1,80})$",
+    re.MULTILINE,
+)
+# An all-caps name glued to the next sentence by scraping: "BBCVladimir Putin ...".
+_GLUED = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]{2,})")
+_HEAD, _TAIL = 300, 600
+_MAX_NAME_WORDS = 5
+
+
+def _tidy_name(raw: str) -> str | None:
+    name = raw.strip()
+    glued = _GLUED.match(name)
+    if glued:
+        name = glued.group(0)
+    name = name.strip().rstrip(".,;:!?)").strip()
+    if not any(ch.isalpha() for ch in name) or len(name.split()) > _MAX_NAME_WORDS:
+        return None  # never hand back a phrase as a "source"
+    return "dpa" if name == "DPA" else name
+
+
+def find_attribution(text: str) -> str | None:
+    """The source an article credits ("BBC", "Reuters"), or None when it credits none.
+
+    Credits sit in datelines and footers, so only the first 300 and last 600 characters
+    are searched; this keeps quotes in the body ("said Reuters") from counting.
+    """
+    head, tail = text[:_HEAD], text[-_TAIL:]
+    checks = [
+        (_ORIGINAL, tail),
+        (_ORIGINAL, head),
+        (_AGENCY_PAREN, head),
+        (_AGENCY_DASH_START, head),
+        (_SOURCE_LINE, head),
+        (_SOURCE_LINE, tail),
+        (_AGENCY_PAREN, tail),
+        (_AGENCY_DASH_END, tail),
+        (_MIT_AGENCY, tail),
+    ]
+    for pattern, region in checks:
+        for match in pattern.finditer(region):
+            name = _tidy_name(match.group("name"))
+            if name:
+                return name
+    return None

@@ -1,0 +1,111 @@
+"""The scan: articles in, relations, families and stories out.
+
+Steps run in one direction: analyse (language, sentences) -> encode (cached) ->
+candidates -> align and relate each candidate -> group. Progress is reported through a
+callback so the library never knows whether a terminal, a server or nothing is watching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .article import Article, ReadProblem
+from .candidates import candidate_pairs
+from .embeddings import Encoder
+from .grouping import Family, Story, assign_stories, families, stories
+from .prepare import Prepared, analyse, prepare
+from .relation import Params, PairResult, default_params, relate
+
+# progress(stage, done, total): stage is "analyse", "encode", "compare".
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class ScanResult:
+    articles: list[Article]
+    pairs: list[PairResult]
+    families: list[Family]
+    stories: list[Story]
+    problems: list[ReadProblem] = field(default_factory=list)
+    candidates: int = 0
+
+    def to_dict(self, with_sentences: bool = False) -> dict:
+        arts = []
+        for a in self.articles:
+            d = a.summary()
+            d["attributed_source"] = a.attributed_source
+            if with_sentences:
+                d["sentence_list"] = a.sentences
+                d["sentence_langs"] = a.sentence_langs
+            arts.append(d)
+        return {
+            "articles": arts,
+            "stories": [s.to_dict() for s in self.stories],
+            "families": [f.to_dict() for f in self.families],
+            "pairs": [p.to_dict() for p in self.pairs if p.relation != "unrelated"],
+            "problems": [{"where": p.where, "id": p.article_id, "message": p.message}
+                         for p in self.problems],
+        }
+
+
+class Pipeline:
+    def __init__(self, params: Params | None = None, encoder: Encoder | None = None):
+        self.params = params or default_params()
+        self.encoder = encoder or Encoder()
+
+    def prepare_all(self, articles: Sequence[Article], progress: Progress = _quiet) -> list[Prepared]:
+        for i, a in enumerate(articles):
+            if not a.sentences:
+                analyse(a)
+            progress("analyse", i + 1, len(articles))
+        total = sum(len(a.sentences) for a in articles)
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            progress("encode", min(done, total), total)
+
+        # Encode everything in one stream so batches stay full across short articles.
+        sentences = [s for a in articles for s in a.sentences]
+        self.encoder.encode(sentences, progress=tick)
+        progress("encode", total, total)
+        return [prepare(a, self.encoder) for a in articles]
+
+    def compare(self, a: Article, b: Article) -> PairResult:
+        pa, pb = self.prepare_all([a, b])
+        return relate(pa, pb, self.params)
+
+    def scan(self, articles: Sequence[Article], progress: Progress = _quiet) -> ScanResult:
+        articles = _unique(articles)
+        prepared = self.prepare_all(articles, progress)
+        cands = candidate_pairs(prepared)
+        pairs = []
+        for k, (i, j) in enumerate(cands):
+            pairs.append(relate(prepared[i], prepared[j], self.params))
+            progress("compare", k + 1, len(cands))
+        return self.group(articles, pairs, len(cands))
+
+    def group(self, articles: Sequence[Article], pairs: list[PairResult], n_cands: int = 0) -> ScanResult:
+        fams = families(articles, pairs)
+        sts = stories(articles, pairs, fams, self.params.story_threshold)
+        assign_stories(fams, sts)
+        kept = sorted((p for p in pairs if p.relation != "unrelated"), key=lambda p: (p.a, p.b))
+        return ScanResult(list(articles), kept, fams, sts, candidates=n_cands)
+
+
+def _unique(articles: Sequence[Article]) -> list[Article]:
+    seen: set[str] = set()
+    out = []
+    for a in articles:
+        if a.id in seen:
+            a.warnings.append("duplicate id: skipped")
+            continue
+        seen.add(a.id)
+        out.append(a)
+    return out

@@ -1,0 +1,93 @@
+"""Per-article analysis: language, sentences, embeddings, anchors, shingles.
+
+Everything later stages need about one article is computed here once, so comparing two
+articles never re-reads, re-splits or re-encodes either of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import language
+from .alignment import SideData
+from .anchors import anchors, fold
+from .article import Article
+from .embeddings import DIM, Encoder, center
+from .normalize import is_boilerplate
+from .sentences import split_sentences
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass
+class Prepared:
+    article: Article
+    side: SideData  # what the aligner reads
+    doc_vector: np.ndarray  # centred, normalised mean of the sentence vectors
+    raw_vector: np.ndarray  # uncentred mean: keeps cross-lingual neighbours close
+    doc_anchors: frozenset[str]
+    shingles: frozenset[str]  # word 3-grams, for lexical overlap and MinHash
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def shingles(tokens: list[str], n: int = 3) -> frozenset[str]:
+    if len(tokens) < n:
+        return frozenset([" ".join(tokens)]) if tokens else frozenset()
+    return frozenset(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def analyse(article: Article) -> Article:
+    """Fill in language and sentences (no embeddings yet); idempotent."""
+    if not article.lang:
+        article.lang = language.detect(article.text)
+        if article.lang is None:
+            article.warnings.append("language could not be identified")
+    sents = [s for s in split_sentences(article.text) if not is_boilerplate(s)]
+    article.sentences = sents
+    article.sentence_langs = [language.detect(s, default=article.lang) or "" for s in sents]
+    if not sents:
+        article.warnings.append("no sentences left after removing boilerplate")
+    return article
+
+
+def prepare(article: Article, encoder: Encoder) -> Prepared:
+    if not article.sentences:
+        analyse(article)
+    sents = article.sentences
+    raw = encoder.encode(sents) if sents else np.zeros((0, DIM), np.float32)
+    return build(article, raw)
+
+
+def _unit_mean(vecs: np.ndarray) -> np.ndarray:
+    if not len(vecs):
+        return np.zeros(DIM, np.float32)
+    mean = vecs.mean(axis=0)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(np.float32)
+
+
+def build(article: Article, raw: np.ndarray) -> Prepared:
+    """Assemble a Prepared article from its sentences and their raw encoder vectors."""
+    vecs = center(raw) if len(raw) else raw
+    sents = article.sentences
+    side = SideData(
+        vectors=vecs,
+        anchors=[frozenset(anchors(s)) for s in sents],
+        # Words of 4+ letters: a crude, language-agnostic stand-in for content words.
+        words=[frozenset(fold(w) for w in words(s) if len(w) >= 4) for s in sents],
+        lengths=np.array([len(s) for s in sents], dtype=np.float64),
+    )
+    doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
+    return Prepared(
+        article, side, _unit_mean(vecs), _unit_mean(raw), doc_anchors,
+        shingles(words(" ".join(sents))),
+    )

@@ -1,0 +1,194 @@
+"""Relation of two articles: features from the alignment, scores, and the label.
+
+reuse_score and story_score are logistic models over a handful of features; their weights
+and the label thresholds are fitted on the dev corpora by `newstrace calibrate` and shipped
+in data/params.json (see docs/CALIBRATION.md). Nothing here is tuned by hand to an example.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .alignment import Alignment, AlignParams, SideData, align
+from .language import same_language
+from .prepare import Prepared
+
+RELATIONS = ("duplicate", "translation", "rewrite", "partial", "same_story", "unrelated")
+REUSE = frozenset({"duplicate", "translation", "rewrite", "partial"})
+
+REUSE_FEATURES = (
+    "order_gain", "total_norm", "cov_min", "cov_max", "mean_score", "one_to_one",
+    "lex3", "doc_cos",
+)
+STORY_FEATURES = ("doc_cos", "raw_cos", "anchor_overlap", "name_overlap", "number_overlap", "total_norm")
+
+
+@dataclass
+class Params:
+    align: AlignParams = field(default_factory=AlignParams)
+    reuse_weights: dict[str, float] = field(default_factory=dict)
+    reuse_bias: float = 0.0
+    story_weights: dict[str, float] = field(default_factory=dict)
+    story_bias: float = 0.0
+    reuse_threshold: float = 0.5
+    story_threshold: float = 0.5
+    duplicate_lex3: float = 0.5  # word 3-gram containment of a same-language copy
+    partial_coverage: float = 0.4  # below this coverage of the longer text: partial
+    translation_one_to_one: float = 0.6
+    direction_margin: float = 0.15  # coverage asymmetry needed to guess a direction
+    prefilter_doc_cos: float = 0.0  # pairs below this document cosine are not aligned
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Params:
+        d = dict(d)
+        d["align"] = AlignParams(**d.get("align", {}))
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=1)
+def default_params() -> Params:
+    ref = resources.files("newstrace").joinpath("data/params.json")
+    return Params.from_dict(json.loads(ref.read_text(encoding="utf-8")))
+
+
+@dataclass
+class PairResult:
+    a: str
+    b: str
+    relation: str
+    reuse_score: float
+    story_score: float
+    direction: str | None
+    alignment: Alignment
+    features: dict[str, float]
+    direction_reason: str | None = None
+
+    def to_dict(self, with_features: bool = False) -> dict:
+        d = {
+            "a": self.a,
+            "b": self.b,
+            "relation": self.relation,
+            "reuse_score": round(self.reuse_score, 4),
+            "story_score": round(self.story_score, 4),
+            "direction": self.direction,
+            "coverage": {
+                "a": round(self.alignment.coverage_a, 4),
+                "b": round(self.alignment.coverage_b, 4),
+            },
+            "evidence": [s.to_dict() for s in self.alignment.spans] if self.is_reuse else [],
+        }
+        if with_features:
+            d["features"] = {k: round(v, 4) for k, v in self.features.items()}
+        return d
+
+    @property
+    def is_reuse(self) -> bool:
+        return self.relation in REUSE
+
+
+def _reversed(side: SideData) -> SideData:
+    return SideData(
+        side.vectors[::-1].copy(), side.anchors[::-1], side.words[::-1], side.lengths[::-1]
+    )
+
+
+def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
+    if not x or not y:
+        return 0.0
+    return len(x & y) / min(len(x), len(y))
+
+
+def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, float], Alignment]:
+    same = same_language(pa.article.lang, pb.article.lang)
+    doc_cos = float(pa.doc_vector @ pb.doc_vector)
+    raw_cos = float(pa.raw_vector @ pb.raw_vector)
+    n, m = len(pa.side.vectors), len(pb.side.vectors)
+    short = max(1, min(n, m))
+    if doc_cos < params.prefilter_doc_cos or not n or not m:
+        al = Alignment(sentences_a=n, sentences_b=m)
+        rev_total = 0.0
+    else:
+        al = align(pa.side, pb.side, same, params.align)
+        # Reused text keeps its order; matches between independent reports do not. The
+        # same alignment against B read backwards measures what order alone contributes.
+        rev_total = align(pa.side, _reversed(pb.side), same, params.align).total if al.spans \
+            else 0.0
+    names = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "@")  # noqa: E731
+    nums = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "#")  # noqa: E731
+    lex3 = _overlap(pa.shingles, pb.shingles) if same else 0.0
+    f = {
+        "order_gain": max(0.0, al.total - rev_total) / short,
+        "total_norm": al.total / short,
+        "cov_min": min(al.coverage_a, al.coverage_b),
+        "cov_max": max(al.coverage_a, al.coverage_b),
+        "mean_score": al.mean_score,
+        "one_to_one": al.one_to_one_share(),
+        "lex3": lex3,
+        "doc_cos": doc_cos,
+        "raw_cos": raw_cos,
+        "anchor_overlap": _overlap(pa.doc_anchors, pb.doc_anchors),
+        "name_overlap": _overlap(names(pa), names(pb)),
+        "number_overlap": _overlap(nums(pa), nums(pb)),
+        "same_language": float(same),
+    }
+    return f, al
+
+
+def _logit(weights: dict[str, float], bias: float, f: dict[str, float]) -> float:
+    z = bias + sum(w * f[k] for k, w in weights.items())
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def label(f: dict[str, float], reuse: float, story: float, params: Params) -> str:
+    if reuse >= params.reuse_threshold:
+        if f["cov_max"] < params.partial_coverage or f["cov_min"] < params.partial_coverage / 2:
+            return "partial"
+        if f["same_language"]:
+            return "duplicate" if f["lex3"] >= params.duplicate_lex3 else "rewrite"
+        if f["one_to_one"] >= params.translation_one_to_one:
+            return "translation"
+        return "rewrite"
+    return "same_story" if story >= params.story_threshold else "unrelated"
+
+
+def direction(pa: Prepared, pb: Prepared, al: Alignment, params: Params) -> tuple[str | None, str | None]:
+    """Which came first: 'a>b' means b derives from a. Returns (direction, reason)."""
+    ta, tb = pa.article.published, pb.article.published
+    if ta and tb and ta != tb:
+        return ("a>b", "published earlier") if ta < tb else ("b>a", "published earlier")
+    src_a, src_b = pa.article.attributed_source, pb.article.attributed_source
+    if src_a and not src_b:
+        return "b>a", f"a credits {src_a}"
+    if src_b and not src_a:
+        return "a>b", f"b credits {src_b}"
+    # A condensed copy or excerpt covers its source less than the source covers it.
+    diff = al.coverage_b - al.coverage_a
+    if abs(diff) >= params.direction_margin:
+        return ("a>b", "b is contained in a") if diff > 0 else ("b>a", "a is contained in b")
+    return None, None
+
+
+def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResult:
+    params = params or default_params()
+    f, al = features(pa, pb, params)
+    reuse = _logit(params.reuse_weights, params.reuse_bias, f)
+    story = _logit(params.story_weights, params.story_bias, f)
+    rel = label(f, reuse, story, params)
+    if rel in REUSE:
+        story = max(story, reuse)  # shared text is the same story by construction
+    d, why = direction(pa, pb, al, params) if rel in REUSE else (None, None)
+    return PairResult(pa.id, pb.id, rel, reuse, story, d, al, f, why)
+
+
+def feature_matrix(rows: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:
+    return np.array([[r[k] for k in names] for r in rows], dtype=np.float64)

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newstrace.normalize import clean_text, find_attribution, is_boilerplate
+
+SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
+MOJIBAKE = "repaired mis-encoded text (mojibake)"
+
+
+# --- clean_text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        # UTF-8 read as cp1252 (the usual web case) and as Latin-1 (C1 control survives).
+        ("sokaÄŸa Ã§Ä±kma yasaÄŸÄ±", "sokağa çıkma yasağı"),
+        ("soka\u00c4\u009fa \u00c3\u00a7\u00c4\u00b1kma", "sokağa çıkma"),
+        ("â€œWe will not give up,â€\x9d said Zelensky.", "“We will not give up,” said Zelensky."),
+        ("Han har inte lÃ¤mnat Ryssland i Ã¥r.", "Han har inte lämnat Ryssland i år."),
+    ],
+)
+def test_clean_text_repairs_mojibake(broken: str, fixed: str) -> None:
+    text, warnings = clean_text(broken)
+    assert text == fixed
+    assert warnings == [MOJIBAKE]
+
+
+def test_clean_text_repairs_one_broken_paragraph_among_good_ones() -> None:
+    text, warnings = clean_text("“Putin” är här.\nDet Ã¤r inte sÃ¥ enkelt.\nSlut.")
+    assert text == "“Putin” är här.\nDet är inte så enkelt.\nSlut."
+    assert warnings == [MOJIBAKE]
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "“Putin är inte desperat”, anser förre utrikesministern Andrei Kozyrev.",
+        "Sokağa çıkma yasağı kaldırıldı.",
+        "俄罗斯总统普京与朝鲜领导人金正恩举行会谈，双方讨论了军事合作。",
+        "«Ikke fordi Nord-Korea endrer seg, men fordi Russland gjør det», skriver han.",
+        "Präsident Putin traf Kim Jong-un in Wladiwostok – so die Agentur.",
+    ],
+)
+def test_clean_text_leaves_good_text_alone(good: str) -> None:
+    assert clean_text(good) == (good, [])
+
+
+def test_clean_text_nfc_controls_and_whitespace() -> None:
+    raw = (
+        "  Title\tline  \r\n\r\n\r\n\r\n"
+        "Cafe\u0301 owners\u00a0 met \x07the\x00 mayor.\u200b  \r\n"
+        "Second\u2028line\n\n\n\nLast   paragraph.   "
+    )
+    text, warnings = clean_text(raw)
+    assert text == "Title line\n\nCafé owners met the mayor.\nSecond\nline\n\nLast paragraph."
+    assert warnings == []
+
+
+def test_clean_text_flags_replacement_characters() -> None:
+    text, warnings = clean_text("Det var en \ufffdlig dag i Stockholm.")
+    assert "\ufffd" in text
+    assert any("replacement characters" in w for w in warnings)
+
+
+# --- is_boilerplate --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "13",
+        "* * *",
+        "— 2 —",
+        "Remember that you can receive notifications from BBC Mundo. Download the new version "
+        "of our app and activate them so you don’t miss our best content.",
+        "Download the new version of our app and activate them so you don’t miss our best content.",
+        "- Do you already know our YouTube channel? Subscribe!",
+        "¿Ya conoces nuestro canal de YouTube? ¡Suscríbete!",
+        "Recuerda que puedes recibir notificaciones de BBC Mundo.",
+        "See original article on BBC",
+        "Read more",
+        "Read more: Why Putin needs Kim Jong-un's shells",
+        "Click here to read more stories from BBC News Mundo.",
+        "Subscribe to our newsletter",
+        "Sign up for our daily briefing",
+        "Follow us on Twitter and Facebook",
+        "© 2023 World News Daily. All rights reserved.",
+        "Copyright 2023 The Associated Press. All rights reserved.",
+        "Share this article",
+        "We use cookies to improve your experience on our site.",
+        "Lee también: Qué gana Rusia con Corea del Norte",
+        "Lesen Sie auch: Was Putin von Kim will",
+        "Läs också: Putin träffar Kim i Vladivostok",
+        "Les også: Ekspert om Putins desperate trekk",
+        "Læs også: Kim Jong-un rejser til Rusland",
+        "Suscríbete",
+        "Følg oss på Facebook",
+        "Alle Rechte vorbehalten.",
+        "Annons",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Facebook said on Tuesday that it would cut 11,000 jobs.",
+        "Read more than 300 pages of the report before you judge it, she urged.",
+        "Google will phase out third-party cookies in Chrome by 2024.",
+        "Subscribers to the newspaper fell by 13 percent in 2023.",
+        "Copyright law in the European Union was reformed in 2019.",
+        "The BBC said the meeting would take place in Vladivostok.",
+        "Follow-up talks are scheduled for next week in Geneva.",
+        "Share prices in Seoul fell sharply after the announcement.",
+        "Source code for the program was published on GitHub.",
+        "Kim Jong-un acted as a tour guide while showing the Shoigu a weapons exhibition.",
+        "Verden",
+        "Sanctions",
+    ],
+)
+def test_news_sentences_are_not_boilerplate(sentence: str) -> None:
+    assert not is_boilerplate(sentence)
+
+
+def test_bbc_seed_footer_is_boilerplate_and_body_is_not() -> None:
+    lines = (SEEDS / "001_b770c846d1b294f5.txt").read_text(encoding="utf-8").splitlines()
+    lines = [ln for ln in lines if ln.strip()]
+    assert [is_boilerplate(ln) for ln in lines[-3:]] == [True, True, True]
+    body_flags = [ln for ln in lines[:-3] if is_boilerplate(ln)]
+    assert body_flags == []
+
+
+@pytest.mark.parametrize(
+    "name", ["000_6ae7588e2228d054", "003_4046affaaada9ea7", "004_be22fc9c99fb96a2"]
+)
+def test_whole_seed_articles_have_no_boilerplate(name: str) -> None:
+    lines = (SEEDS / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    assert [ln for ln in lines if ln.strip() and is_boilerplate(ln)] == []
+
+
+def test_page_number_debris_in_seed_is_boilerplate() -> None:
+    lines = (SEEDS / "002_2dcaed26a21db46b.txt").read_text(encoding="utf-8").splitlines()
+    assert [ln for ln in lines if ln.strip() and is_boilerplate(ln)] == ["13"]
+
+
+# --- find_attribution ------------------------------------------------------------------
+
+BODY = (
+    "Vladimir Putin and Kim Jong-un have a lot in common. Neither of them goes out much. "
+    "Washington suspects the Kremlin wants ammunition, a claim Reuters could not verify. "
+) * 8
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BODY + "\nSee original article on BBC", "BBC"),
+        (BODY + "\nSee original article on BBCVladimir Putin and Kim", "BBC"),
+        ("LONDON (Reuters) - Oil prices rose on Monday after Saudi cuts.\n" + BODY, "Reuters"),
+        ("LONDON (Reuters) — Oil prices rose on Monday.\n" + BODY, "Reuters"),
+        ("SEOUL, South Korea (AP) — North Korea fired a missile.\n" + BODY, "AP"),
+        ("AP — North Korea fired a ballistic missile on Wednesday.\n" + BODY, "AP"),
+        (BODY + "\nNorth Korea fired a missile on Wednesday. — AP", "AP"),
+        ("PARIS (AFP) - La France a condamné le tir.\n" + BODY, "AFP"),
+        ("Moskau (dpa) - Kremlchef Putin hat Kim empfangen.\n" + BODY, "dpa"),
+        (BODY + "\nDer Besuch soll mehrere Tage dauern.\nmit dpa", "dpa"),
+        (BODY + "\nThis article originally appeared on The Conversation under a licence.",
+         "The Conversation"),
+        (BODY + "\nOriginally published by The New York Times on Sept. 3.", "The New York Times"),
+        (BODY + "\nSource: Reuters", "Reuters"),
+        (BODY + "\nKälla: TT", "TT"),
+        (BODY + "\nKilde: NTB", "NTB"),
+        (BODY + "\nQuelle: dpa", "dpa"),
+        (BODY + "\nFuente: Europa Press", "Europa Press"),
+        (BODY + "\nSource : AFP.", "AFP"),
+    ],
+)
+def test_find_attribution(text: str, expected: str) -> None:
+    assert find_attribution(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BODY,
+        # A credit line that is really a sentence must not come back as a "source".
+        BODY + "\nSource: analysis of trade data from the World Bank and the IMF",
+        # Agencies quoted in the middle of a long body are not credits.
+        BODY + "The talks, Reuters (Reuters) reported, went well. " + BODY,
+    ],
+)
+def test_find_attribution_none(text: str) -> None:
+    assert find_attribution(text) is None
+
+
+def test_find_attribution_on_seeds() -> None:
+    def credit(name: str) -> str | None:
+        return find_attribution((SEEDS / f"{name}.txt").read_text(encoding="utf-8"))
+
+    assert credit("001_b770c846d1b294f5") == "BBC"
+    assert credit("000_6ae7588e2228d054") is None
+    assert credit("003_4046affaaada9ea7") is None
