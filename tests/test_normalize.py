@@ -170,8 +170,10 @@ BODY = (
         ("PARIS (AFP) - La France a condamné le tir.\n" + BODY, "AFP"),
         ("Moskau (dpa) - Kremlchef Putin hat Kim empfangen.\n" + BODY, "dpa"),
         (BODY + "\nDer Besuch soll mehrere Tage dauern.\nmit dpa", "dpa"),
-        (BODY + "\nThis article originally appeared on The Conversation under a licence.",
-         "The Conversation"),
+        (
+            BODY + "\nThis article originally appeared on The Conversation under a licence.",
+            "The Conversation",
+        ),
         (BODY + "\nOriginally published by The New York Times on Sept. 3.", "The New York Times"),
         (BODY + "\nSource: Reuters", "Reuters"),
         (BODY + "\nKälla: TT", "TT"),

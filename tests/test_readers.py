@@ -4,6 +4,9 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
+from newstrace import readers
 from newstrace.article import Article, ReadProblem
 from newstrace.readers import MAX_CHARS, SUPPORTED, article_from_dict, read_paths
 
@@ -219,9 +222,11 @@ def test_html_without_article(tmp_path: Path) -> None:
 
 
 def test_html_declared_charset_used(tmp_path: Path) -> None:
-    page = ARTICLE_PAGE.replace('charset="utf-8"', 'charset="iso-8859-1"').replace(
-        "Moscow correspondent", "Moscú"
-    ).replace("four years", "four años, según el diario español, y sin más")
+    page = (
+        ARTICLE_PAGE.replace('charset="utf-8"', 'charset="iso-8859-1"')
+        .replace("Moscow correspondent", "Moscú")
+        .replace("four years", "four años, según el diario español, y sin más")
+    )
     f = tmp_path / "latin.html"
     f.write_bytes(page.encode("latin-1"))
     [article], _ = read_all(f)
@@ -368,3 +373,11 @@ def test_missing_and_unsupported_explicit_paths(tmp_path: Path) -> None:
     assert articles == []
     assert problems[0].message == "no such file or folder"
     assert problems[1].message.startswith("unsupported file type '.docx'")
+
+
+def test_file_over_byte_limit_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1000)
+    f = tmp_path / "big.jsonl"
+    f.write_text(json.dumps({"id": "b", "text": " ".join(PARAGRAPHS) * 3}), encoding="utf-8")
+    problem = only_problem(f)
+    assert problem.message.startswith("file too large")

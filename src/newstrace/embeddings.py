@@ -8,6 +8,7 @@ so that thresholds and margins mean something; the vector ships with the package
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -76,3 +77,35 @@ class Encoder:
         if not keys:
             return np.zeros((0, DIM), dtype=np.float32)
         return np.stack([self.store[k] for k in keys])
+
+
+class DiskCache(dict):
+    """A sentence-embedding cache kept in one .npz file (for eval and calibration runs).
+
+    The index keeps its own cache in SQLite; this one exists so that re-running an
+    evaluation does not re-encode tens of thousands of dev sentences.
+    """
+
+    def __init__(self, path: str | None):
+        super().__init__()
+        self.path = path
+        self._loaded = 0
+        if path:
+            try:
+                with np.load(path) as z:
+                    keys, vecs = z["keys"], z["vectors"]
+                for k, v in zip(keys, vecs):
+                    self[bytes(k)] = v
+                self._loaded = len(self)
+            except (FileNotFoundError, OSError, KeyError, ValueError):
+                pass
+
+    def save(self) -> None:
+        if not self.path or len(self) == self._loaded:
+            return
+        keys = np.array([np.frombuffer(k, dtype=np.uint8) for k in self], dtype=np.uint8)
+        vecs = np.stack(list(self.values())).astype(np.float32)
+        tmp = self.path + ".tmp.npz"
+        np.savez(tmp, keys=keys, vectors=vecs)
+        os.replace(tmp, self.path)
+        self._loaded = len(self)

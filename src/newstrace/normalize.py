@@ -120,9 +120,7 @@ def is_boilerplate(sentence: str) -> bool:
         return True  # "13", "* * *", "—", empty
     if len(s.split()) > _MAX_FOOTER_WORDS:
         return False
-    return bool(
-        _LABEL.fullmatch(s) or _TEASER.match(s) or _OPENING.match(s) or _ANYWHERE.search(s)
-    )
+    return bool(_LABEL.fullmatch(s) or _TEASER.match(s) or _OPENING.match(s) or _ANYWHERE.search(s))
 
 
 # --- attribution -----------------------------------------------------------------------

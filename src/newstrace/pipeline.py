@@ -28,11 +28,19 @@ def _quiet(stage: str, done: int, total: int) -> None:
 @dataclass
 class ScanResult:
     articles: list[Article]
-    pairs: list[PairResult]
+    scored: list[PairResult]  # every candidate pair, unrelated ones included
     families: list[Family]
     stories: list[Story]
     problems: list[ReadProblem] = field(default_factory=list)
-    candidates: int = 0
+
+    @property
+    def pairs(self) -> list[PairResult]:
+        """The pairs the output lists: every relation but `unrelated`."""
+        return [p for p in self.scored if p.relation != "unrelated"]
+
+    @property
+    def candidates(self) -> int:
+        return len(self.scored)
 
     def to_dict(self, with_sentences: bool = False) -> dict:
         arts = []
@@ -89,14 +97,14 @@ class Pipeline:
         for k, (i, j) in enumerate(cands):
             pairs.append(relate(prepared[i], prepared[j], self.params))
             progress("compare", k + 1, len(cands))
-        return self.group(articles, pairs, len(cands))
+        return self.group(articles, pairs)
 
-    def group(self, articles: Sequence[Article], pairs: list[PairResult], n_cands: int = 0) -> ScanResult:
+    def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:
         fams = families(articles, pairs)
         sts = stories(articles, pairs, fams, self.params.story_threshold)
         assign_stories(fams, sts)
-        kept = sorted((p for p in pairs if p.relation != "unrelated"), key=lambda p: (p.a, p.b))
-        return ScanResult(list(articles), kept, fams, sts, candidates=n_cands)
+        pairs = sorted(pairs, key=lambda p: (p.a, p.b))
+        return ScanResult(list(articles), pairs, fams, sts)
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:

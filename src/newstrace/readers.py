@@ -30,12 +30,22 @@ MIN_LETTERS = 20  # below this there is nothing to align
 
 _SUPPORTED_TEXT = ", ".join(SUPPORTED)
 _BINARY_MAGIC = (
-    b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff",
-    b"\xd0\xcf\x11\xe0", b"7z\xbc\xaf", b"Rar!", b"BZh",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x89PNG",
+    b"\x1f\x8b",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"\xd0\xcf\x11\xe0",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"BZh",
 )
 _UTF_BOMS = (  # UTF-32 before UTF-16: its little-endian BOM starts with UTF-16's
-    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
 )
 _SNIFF_BYTES = 8192
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
@@ -49,8 +59,7 @@ _SENTENCE_END = (".", "!", "?", "…", "。", "！", "？")
 _CLOSERS = "\"'”’»)]」』"
 # Characters cp1252 text in Western European languages is made of, beyond ASCII.
 _WESTERN = set(
-    "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝœŒšŠžŽ"
-    "“”‘’„‚–—…«»°€£§©®·¿¡\u00a0"
+    "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝœŒšŠžŽ“”‘’„‚–—…«»°€£§©®·¿¡\u00a0"
 )
 
 # trafilatura logs every page it cannot parse; our ReadProblem already says so.
@@ -372,8 +381,12 @@ def article_from_dict(obj: Any, where: str) -> Article | ReadProblem:
         if doc is not None and (doc.text or "").strip():
             text = doc.text
             # What the input says wins over what the page says about itself.
-            for name, value in (("title", doc.title), ("url", doc.url), ("published", doc.date),
-                                ("source", doc.sitename)):
+            for name, value in (
+                ("title", doc.title),
+                ("url", doc.url),
+                ("published", doc.date),
+                ("source", doc.sitename),
+            ):
                 if not fields.get(name) and value:
                     fields[name] = value
         else:
@@ -415,8 +428,9 @@ def _truncate(text: str, limit: int) -> str:
     cut = window.rfind("\n")
     if cut < floor:
         # Latin punctuation ends a sentence only before a space; CJK needs no space.
-        cut = max(window.rfind(p + " ") + 1 if p in ".!?…" else window.rfind(p) + 1
-                  for p in _SENTENCE_END)
+        cut = max(
+            window.rfind(p + " ") + 1 if p in ".!?…" else window.rfind(p) + 1 for p in _SENTENCE_END
+        )
     if cut < floor:
         cut = window.rfind(" ")
     if cut < floor:

@@ -1,0 +1,155 @@
+"""`newstrace eval` and `newstrace calibrate` commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import date
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .corpora import default_data_dir
+from .embeddings import DiskCache, Encoder
+from .evaluation import TARGETS, TASKS, TaskResult, seeds
+from .pipeline import Pipeline
+
+err = Console(stderr=True)
+out = Console()
+
+
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _pipeline(cache: Path | None) -> tuple[Pipeline, DiskCache]:
+    store = DiskCache(str(cache) if cache else None)
+    return Pipeline(encoder=Encoder(store=store)), store
+
+
+def _status(key: str, value: float) -> str:
+    if key not in TARGETS:
+        return ""
+    return "met" if value >= TARGETS[key][0] else "GAP"
+
+
+def _print(result: TaskResult) -> None:
+    t = Table(title=f"eval {result.task}")
+    for col in ("metric", "value", "target", "status"):
+        t.add_column(col)
+    for k, v in result.metrics.items():
+        key = f"{result.task}.{k}"
+        target = f"≥ {TARGETS[key][0]}" if key in TARGETS else ""
+        t.add_row(k, str(v), target, _status(key, v))
+    out.print(t)
+    for name, rows in result.tables.items():
+        if not rows:
+            continue
+        tt = Table(title=name)
+        for col in rows[0]:
+            tt.add_column(col)
+        for r in rows:
+            tt.add_row(*(str(r.get(c, "")) for c in rows[0]))
+        out.print(tt)
+
+
+def markdown(results: list[TaskResult]) -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=False).stdout.strip() or "unknown"
+    except OSError:
+        commit = "unknown"
+    lines = ["# Quality", "", f"Measured by `newstrace eval all` on {date.today().isoformat()}, "
+             f"commit `{commit}`, on the *report* halves of the dev corpora "
+             "(calibration uses the *fit* halves; see docs/CALIBRATION.md).", "",
+             "| task | metric | value | target | anchor | status |", "|---|---|---|---|---|---|"]
+    for r in results:
+        for k, v in r.metrics.items():
+            key = f"{r.task}.{k}"
+            tgt, anchor = TARGETS.get(key, (None, ""))
+            lines.append(f"| {r.task} | {k} | {v} | {'≥ ' + str(tgt) if tgt else ''} | "
+                         f"{anchor} | {_status(key, v)} |")
+    for r in results:
+        for name, rows in r.tables.items():
+            if not rows:
+                continue
+            lines += ["", f"### {r.task}: {name}", "", "| " + " | ".join(rows[0]) + " |",
+                      "|" + "---|" * len(rows[0])]
+            lines += ["| " + " | ".join(str(x.get(c, "")) for c in rows[0]) + " |" for x in rows]
+    gaps = [f"{r.task}.{k} = {v}" for r in results for k, v in r.metrics.items()
+            if _status(f"{r.task}.{k}", v) == "GAP"]
+    lines += ["", "## Gaps", ""] + ([f"- {g}" for g in gaps] or ["- none"])
+    return "\n".join(lines) + "\n"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(name="eval")
+    def eval_cmd(
+        task: str = typer.Argument(..., help="similarity, translation, reuse, stories, "
+                                   "alignment, seeds or all"),
+        data: Path = typer.Option(None, "--data", help="Dev corpora folder (default ../shared/data)"),
+        seeds_path: Path = typer.Option(Path("examples/seeds"), "--seeds"),
+        split: str = typer.Option("report", "--split", help="report (held out), fit or all"),
+        fmt: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
+        md: Path | None = typer.Option(None, "--markdown", help="Write QUALITY.md-style markdown"),
+        cache: Path | None = typer.Option(Path(".cache/embeddings.npz"), "--cache",
+                                          help="Sentence-embedding cache file"),
+    ) -> None:
+        """Measure quality on a labelled corpus with the real pipeline."""
+        from .cli import progress_bar
+
+        names = list(TASKS) + ["seeds"] if task == "all" else [task]
+        unknown = [n for n in names if n not in TASKS and n != "seeds"]
+        if unknown:
+            err.print(f"[red]error:[/] unknown task {unknown[0]!r}")
+            raise typer.Exit(2)
+        data = data or default_data_dir()
+        if any(n != "seeds" for n in names) and not data.is_dir():
+            err.print(f"[red]error:[/] dev data folder {data} not found (use --data)")
+            raise typer.Exit(2)
+        if cache:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+        pipeline, store = _pipeline(cache)
+        results = []
+        for name in names:
+            err.print(f"[bold]eval {name}[/]")
+            with progress_bar() as cb:
+                if name == "seeds":
+                    r = seeds(pipeline, seeds_path, cb)
+                else:
+                    r = TASKS[name](pipeline, data, split=split, progress=cb)
+            store.save()
+            results.append(r)
+            if fmt is EvalFormat.table:
+                _print(r)
+        if fmt is EvalFormat.json:
+            print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        if md:
+            md.write_text(markdown(results), encoding="utf-8")
+            err.print(f"wrote {md}")
+
+    @app.command()
+    def calibrate(
+        data: Path = typer.Option(None, "--data", help="Dev corpora folder (default ../shared/data)"),
+        cache: Path | None = typer.Option(Path(".cache/embeddings.npz"), "--cache"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Fit and print; do not write"),
+    ) -> None:
+        """Fit the relation model on the fit halves of the dev corpora (writes params.json)."""
+        from .calibration import calibrate as run
+        from .cli import progress_bar
+
+        data = data or default_data_dir()
+        if not data.is_dir():
+            err.print(f"[red]error:[/] dev data folder {data} not found (use --data)")
+            raise typer.Exit(2)
+        if cache:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+        pipeline, store = _pipeline(cache)
+        with progress_bar() as cb:
+            params, report = run(pipeline, data, cb, write=not dry_run)
+        store.save()
+        print(json.dumps({"report": report, "params": params.to_dict()}, indent=2))

@@ -1,0 +1,486 @@
+"""Self-contained HTML for people: the scan report, the pair evidence view, family graphs.
+
+Everything taken from articles (ids, titles, sentences, sources, languages) is untrusted and
+goes through `_e` (html.escape); the page carries no script at all and a Content-Security-
+Policy that forbids scripts, so an escaping slip still cannot execute. The scan data rides
+along as an inert JSON block for machines. The web UI serves the same CSS and inserts the
+same fragments (`pair_view`, `family_graph`), so the evidence looks the same in both places.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+RELATION_COLOURS = {
+    "duplicate": "#c62828",
+    "translation": "#8e24aa",
+    "rewrite": "#ef6c00",
+    "partial": "#f9a825",
+    "same_story": "#00838f",
+    "unrelated": "#9e9e9e",
+}
+# Span highlight colours; neighbouring spans always differ, the cycle repeats after ten.
+SPAN_COLOURS = (
+    "#ffe082", "#b3e5fc", "#c8e6c9", "#f8bbd0", "#d1c4e9",
+    "#ffccbc", "#b2dfdb", "#f0f4c3", "#cfd8dc", "#ffe0b2",
+)
+MAX_PAIR_VIEWS = 300  # a report of a big crawl stays openable; the rest are listed only
+MAX_GRAPH_NODES = 40
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+        "form-action 'none'")
+
+CSS = """
+:root { --fg:#1d2430; --muted:#5f6b7a; --line:#d9dee5; --bg:#f6f7f9; --card:#fff; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+  background: var(--bg); margin: 0; }
+.nt-wrap { max-width: 1280px; margin: 0 auto; padding: 16px 24px 48px; }
+h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 28px 0 10px; }
+h3 { font-size: 16px; margin: 16px 0 8px; }
+.nt-muted { color: var(--muted); } .nt-small { font-size: 13px; }
+.nt-card { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
+  padding: 12px 16px; margin: 12px 0; }
+.nt-family { border-left: 4px solid #8e24aa; }
+.nt-lang { display: inline-block; font: 600 11px/1.6 ui-monospace, monospace; padding: 0 5px;
+  border-radius: 4px; background: #263238; color: #fff; text-transform: uppercase;
+  vertical-align: 1px; }
+.nt-rel { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 8px;
+  border-radius: 10px; color: #fff; }
+.nt-rel-duplicate { background: #c62828; } .nt-rel-translation { background: #8e24aa; }
+.nt-rel-rewrite { background: #ef6c00; } .nt-rel-partial { background: #f9a825; color: #222; }
+.nt-rel-same_story { background: #00838f; } .nt-rel-unrelated { background: #9e9e9e; }
+.nt-id { font-family: ui-monospace, monospace; font-size: 13px; }
+table.nt-table { border-collapse: collapse; width: 100%; font-size: 14px; }
+table.nt-table th, table.nt-table td { border-bottom: 1px solid var(--line); padding: 4px 8px;
+  text-align: left; vertical-align: top; }
+table.nt-table th { font-weight: 600; color: var(--muted); }
+.nt-origin { font-weight: 600; }
+.nt-kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; }
+.nt-kv dt { color: var(--muted); } .nt-kv dd { margin: 0; }
+.nt-bar { display: inline-block; width: 90px; height: 8px; background: #e6e9ee;
+  border-radius: 4px; vertical-align: middle; overflow: hidden; }
+.nt-bar > i { display: block; height: 100%; background: #546e7a; }
+.nt-pair-head { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: baseline; }
+table.nt-evidence { border-collapse: separate; border-spacing: 0 3px; width: 100%;
+  table-layout: fixed; }
+table.nt-evidence th { text-align: left; padding: 6px 8px; font-size: 14px;
+  border-bottom: 2px solid var(--line); }
+table.nt-evidence th.nt-score-col { width: 64px; text-align: center; }
+table.nt-evidence td { vertical-align: top; padding: 4px 8px; font-size: 14px; }
+td.nt-score { text-align: center; font: 12px ui-monospace, monospace; color: var(--muted); }
+tr.nt-gap td { color: #7b8594; }
+.nt-s { display: inline; }
+.nt-n { font: 10px ui-monospace, monospace; color: #8a94a3; margin-right: 3px;
+  vertical-align: 1px; }
+.nt-hl { border-radius: 3px; padding: 1px 2px; box-decoration-break: clone;
+  -webkit-box-decoration-break: clone; }
+""" + "".join(
+    f".nt-c{i} {{ background: {c}; }}\n" for i, c in enumerate(SPAN_COLOURS)
+) + """
+.nt-graph { max-width: 100%; height: auto; background: #fbfcfd; border: 1px solid var(--line);
+  border-radius: 6px; }
+.nt-graph text { font: 11px system-ui, sans-serif; fill: #1d2430; }
+.nt-graph .nt-edge-label { font-size: 10px; font-weight: 600; }
+details > summary { cursor: pointer; }
+nav.nt-toc a { margin-right: 14px; }
+a { color: #1565c0; }
+"""
+
+
+def _e(value: Any) -> str:
+    """Escaped text for HTML content and quoted attributes; None becomes ''."""
+    if value is None:
+        return ""
+    return html.escape(_CONTROL.sub("", str(value)), quote=True)
+
+
+def _lang(code: Any) -> str:
+    return f'<span class="nt-lang">{_e(code or "?")}</span>'
+
+
+def _rel(relation: str) -> str:
+    cls = relation if relation in RELATION_COLOURS else "unrelated"
+    return f'<span class="nt-rel nt-rel-{cls}">{_e(relation.replace("_", " "))}</span>'
+
+
+def _bar(share: float) -> str:
+    pct = max(0.0, min(1.0, float(share or 0.0))) * 100
+    return (f'<span class="nt-bar" title="{pct:.0f}%"><i style="width:{pct:.0f}%"></i></span> '
+            f"{pct:.0f}%")
+
+
+def _lang_attr(code: Any) -> str:
+    """A lang attribute only for a plausible BCP 47 tag (it is untrusted input too)."""
+    if isinstance(code, str) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", code):
+        return f' lang="{code}"'
+    return ""
+
+
+def article_label(art: Mapping[str, Any] | None, art_id: str) -> str:
+    """`id (lang) title` as HTML."""
+    if art is None:
+        return f'<span class="nt-id">{_e(art_id)}</span>'
+    title = art.get("title")
+    t = f' <span class="nt-muted">{_e(_clip(title, 90))}</span>' if title else ""
+    return f'<span class="nt-id">{_e(art_id)}</span> {_lang(art.get("lang"))}{t}'
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _clip(text: Any, n: int) -> str:
+    s = str(text or "")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def json_for_script(data: Any) -> str:
+    """JSON that cannot end a <script> element or break a JS string literal."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, rep)
+    return text
+
+
+# --- the pair evidence view --------------------------------------------------------------
+
+
+def _sentences(art: Mapping[str, Any] | None) -> list[str] | None:
+    if art is None:
+        return None
+    sents = art.get("sentence_list")
+    return list(sents) if isinstance(sents, list) else None
+
+
+def _sentence_html(sents: list[str], langs: list[Any], doc_lang: Any, i: int) -> str:
+    lg = langs[i] if i < len(langs) else None
+    tag = ""
+    if lg and doc_lang and lg != doc_lang:
+        tag = f" {_lang(lg)}"  # a sentence in another language than its article is worth a mark
+    return (f'<span class="nt-s"{_lang_attr(lg)} data-i="{i}"><span class="nt-n">{i}</span>'
+            f"{_e(sents[i])}{tag}</span> ")
+
+
+def _side(sents: list[str], langs: list[Any], doc_lang: Any, lo: int, hi: int) -> str:
+    return "".join(_sentence_html(sents, langs, doc_lang, i) for i in range(max(0, lo), hi + 1)
+                   if i < len(sents))
+
+
+def _evidence_rows(pair: Mapping[str, Any], art_a: Mapping[str, Any],
+                   art_b: Mapping[str, Any], show_gaps: bool) -> str:
+    sa, sb = _sentences(art_a) or [], _sentences(art_b) or []
+    la, lb = list(art_a.get("sentence_langs") or []), list(art_b.get("sentence_langs") or [])
+    da, db = art_a.get("lang"), art_b.get("lang")
+    spans = sorted(pair.get("evidence") or [], key=lambda s: (s["a"][0], s["b"][0]))
+    rows: list[str] = []
+    ia = ib = 0  # first sentence of each side not shown yet
+
+    def gap(a_hi: int, b_hi: int) -> None:
+        if show_gaps and (a_hi >= ia or b_hi >= ib):
+            rows.append(f'<tr class="nt-gap"><td>{_side(sa, la, da, ia, a_hi)}</td>'
+                        f'<td class="nt-score"></td><td>{_side(sb, lb, db, ib, b_hi)}</td></tr>')
+
+    for k, span in enumerate(spans):
+        (a0, a1), (b0, b1) = span["a"], span["b"]
+        gap(a0 - 1, b0 - 1)
+        colour = f"nt-c{k % len(SPAN_COLOURS)}"
+        cell_a = _side(sa, la, da, a0, a1)
+        cell_b = _side(sb, lb, db, b0, b1)
+        rows.append(
+            f'<tr class="nt-span" data-span="{k}">'
+            f'<td class="nt-hl {colour}" data-span="{k}">{cell_a}</td>'
+            f'<td class="nt-score" title="span similarity">{float(span.get("score", 0)):.2f}</td>'
+            f'<td class="nt-hl {colour}" data-span="{k}">{cell_b}</td></tr>'
+        )
+        ia, ib = max(ia, a1 + 1), max(ib, b1 + 1)
+    gap(len(sa) - 1, len(sb) - 1)
+    return "".join(rows)
+
+
+def _direction_text(pair: Mapping[str, Any]) -> str:
+    d = pair.get("direction")
+    if d == "a>b":
+        return "B derives from A"
+    if d == "b>a":
+        return "A derives from B"
+    return "direction unknown"
+
+
+def _column_head(side: str, art_id: str, art: Mapping[str, Any]) -> str:
+    lang = art.get("lang")
+    return f"<th{_lang_attr(lang)}>{side} · {_e(_clip(art_id, 40))} {_lang(lang)}</th>"
+
+
+def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
+              art_b: Mapping[str, Any] | None, show_gaps: bool = True) -> str:
+    """Side-by-side evidence for one pair: aligned spans share a row and a colour.
+
+    `pair` is a pair dict of the output contract; the articles are contract article dicts
+    with `sentence_list` (without it, only the scores are shown).
+    """
+    a_id, b_id = str(pair.get("a")), str(pair.get("b"))
+    cov = pair.get("coverage") or {}
+    evidence = pair.get("evidence") or []
+    head = (
+        f'<div class="nt-pair-head">{_rel(str(pair.get("relation", "")))}'
+        f'<span>A: {article_label(art_a, a_id)}</span><span>B: {article_label(art_b, b_id)}</span>'
+        "</div>"
+        '<dl class="nt-kv nt-small">'
+        f'<dt>reuse score</dt><dd>{float(pair.get("reuse_score") or 0):.2f}</dd>'
+        f'<dt>story score</dt><dd>{float(pair.get("story_score") or 0):.2f}</dd>'
+        f'<dt>coverage A</dt><dd>{_bar(cov.get("a", 0))}</dd>'
+        f'<dt>coverage B</dt><dd>{_bar(cov.get("b", 0))}</dd>'
+        f"<dt>direction</dt><dd>{_e(_direction_text(pair))}</dd>"
+        f"<dt>aligned spans</dt><dd>{len(evidence)}</dd></dl>"
+    )
+    if not evidence:
+        body = ('<p class="nt-muted">No shared text: these articles are related by their '
+                "content only, so there are no aligned spans to show.</p>")
+    elif _sentences(art_a) is None or _sentences(art_b) is None:
+        body = '<p class="nt-muted">Sentence lists are not included, so spans cannot be shown.</p>'
+    else:
+        assert art_a is not None and art_b is not None
+        body = (
+            '<table class="nt-evidence"><thead><tr>'
+            f"{_column_head('A', a_id, art_a)}"
+            '<th class="nt-score-col">score</th>'
+            f"{_column_head('B', b_id, art_b)}"
+            f"</tr></thead><tbody>{_evidence_rows(pair, art_a, art_b, show_gaps)}</tbody></table>"
+        )
+    return f'<div class="nt-pair">{head}{body}</div>'
+
+
+# --- family graph ------------------------------------------------------------------------
+
+
+def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
+                 articles: Mapping[str, Mapping[str, Any]]) -> str:
+    """Inline SVG: members on a circle, reuse edges labelled by relation, origin ringed."""
+    members = [str(m) for m in family.get("articles") or []][:MAX_GRAPH_NODES]
+    n = len(members)
+    size = 300 if n <= 4 else min(720, 240 + 36 * n)
+    cx = cy = size / 2
+    r = size / 2 - 70 if n > 1 else 0
+    pos = {m: (cx + r * math.cos(2 * math.pi * i / n - math.pi / 2),
+               cy + r * math.sin(2 * math.pi * i / n - math.pi / 2))
+           for i, m in enumerate(members)}
+    origin = family.get("origin")
+    parts = [
+        f'<svg class="nt-graph" xmlns="http://www.w3.org/2000/svg" width="{size}" '
+        f'height="{size}" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="family {_e(family.get("id"))}">',
+        '<defs><marker id="nt-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#455a64"/>'
+        "</marker></defs>",
+    ]
+    for p in pairs:
+        a, b = str(p.get("a")), str(p.get("b"))
+        if a not in pos or b not in pos:
+            continue
+        rel = str(p.get("relation", ""))
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        if p.get("direction") == "b>a":
+            (x1, y1), (x2, y2) = (x2, y2), (x1, y1)
+        dx, dy = x2 - x1, y2 - y1
+        dist = math.hypot(dx, dy) or 1.0
+        # Stop the line at the node circles so the arrow head stays visible.
+        sx, sy, ex, ey = (x1 + dx / dist * 20, y1 + dy / dist * 20,
+                          x2 - dx / dist * 22, y2 - dy / dist * 22)
+        colour = RELATION_COLOURS.get(rel, "#9e9e9e")
+        marker = ' marker-end="url(#nt-arrow)"' if p.get("direction") in ("a>b", "b>a") else ""
+        dash = ' stroke-dasharray="5 4"' if rel == "same_story" else ""
+        parts.append(
+            f'<line class="nt-edge" data-relation="{_e(rel)}" x1="{sx:.1f}" y1="{sy:.1f}" '
+            f'x2="{ex:.1f}" y2="{ey:.1f}" stroke="{colour}" stroke-width="2.5"{dash}{marker}>'
+            f"<title>{_e(a)} – {_e(b)}: {_e(rel)} "
+            f"{float(p.get('reuse_score') or 0):.2f}</title></line>"
+        )
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        parts.append(
+            f'<text class="nt-edge-label" x="{mx:.1f}" y="{my - 4:.1f}" text-anchor="middle" '
+            f'fill="{colour}" style="fill:{colour}" paint-order="stroke" stroke="#fbfcfd" '
+            f'stroke-width="3">{_e(rel.replace("_", " "))}</text>'
+        )
+    for m in members:
+        x, y = pos[m]
+        art = articles.get(m) or {}
+        is_origin = m == origin
+        ring = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="24" fill="none" stroke="#2e7d32" '
+                'stroke-width="3"/>') if is_origin else ""
+        label = _clip(m, 18)
+        parts.append(
+            f'<g class="nt-node{" nt-node-origin" if is_origin else ""}" data-id="{_e(m)}">'
+            f"<title>{_e(m)} {_e(art.get('title') or '')}</title>{ring}"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="18" fill="#eceff1" stroke="#455a64" '
+            f'stroke-width="1.5"/>'
+            f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" '
+            f'style="font-weight:700">{_e(str(art.get("lang") or "?").upper())}</text>'
+            f'<text x="{x:.1f}" y="{y + 34:.1f}" text-anchor="middle">{_e(label)}'
+            f'{" ★ origin" if is_origin else ""}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- the whole report --------------------------------------------------------------------
+
+
+def _family_card(fam: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
+                 fam_pairs: list[Mapping[str, Any]], anchors: Mapping[tuple[str, str], str]) -> str:
+    origin = fam.get("origin")
+    origin_html = (article_label(arts.get(str(origin)), str(origin)) if origin
+                   else "not in the collection")
+    src = fam.get("attributed_source")
+    members = "".join(f"<li>{article_label(arts.get(str(m)), str(m))}</li>"
+                      for m in fam.get("articles") or [])
+    rows = []
+    for p in fam_pairs:
+        key = (str(p["a"]), str(p["b"]))
+        link = (f'<a href="#{anchors[key]}">evidence</a>' if key in anchors else "")
+        rows.append(
+            f'<tr><td class="nt-id">{_e(p["a"])}</td><td class="nt-id">{_e(p["b"])}</td>'
+            f'<td>{_rel(str(p["relation"]))}</td><td>{float(p.get("reuse_score") or 0):.2f}</td>'
+            f"<td>{_e(_direction_text(p))}</td><td>{link}</td></tr>"
+        )
+    table = ('<table class="nt-table"><thead><tr><th>A</th><th>B</th><th>relation</th>'
+             "<th>reuse</th><th>direction</th><th></th></tr></thead>"
+             f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
+    return (
+        f'<div class="nt-card nt-family" data-family="{_e(fam.get("id"))}">'
+        f'<h3>Family {_e(fam.get("id"))} <span class="nt-muted nt-small">'
+        f'{len(fam.get("articles") or [])} articles sharing text</span></h3>'
+        '<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start">'
+        f"<div>{family_graph(fam, fam_pairs, arts)}</div><div style=\"flex:1;min-width:300px\">"
+        '<dl class="nt-kv">'
+        f'<dt>origin guess</dt><dd class="nt-origin">{origin_html} <span class="nt-muted '
+        f'nt-small">(confidence {float(fam.get("origin_confidence") or 0):.2f}: '
+        f'{_e(fam.get("origin_reason"))})</span></dd>'
+        f'<dt>attributed source</dt><dd>{_e(src) if src else "none credited"}</dd></dl>'
+        f"<ul>{members}</ul>{table}</div></div></div>"
+    )
+
+
+def _story_card(story: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
+                fams: list[Mapping[str, Any]], pairs: list[Mapping[str, Any]],
+                anchors: Mapping[tuple[str, str], str]) -> str:
+    members = [str(m) for m in story.get("articles") or []]
+    in_family = {str(m) for f in fams for m in f.get("articles") or []}
+    langs = sorted({str(arts.get(m, {}).get("lang") or "?") for m in members})
+    cards = []
+    for f in fams:
+        ids = {str(m) for m in f.get("articles") or []}
+        fp = [p for p in pairs if str(p["a"]) in ids and str(p["b"]) in ids and p.get("evidence")]
+        cards.append(_family_card(f, arts, fp, anchors))
+    indep = [m for m in members if m not in in_family]
+    indep_html = ""
+    if indep:
+        items = "".join(f"<li>{article_label(arts.get(m), m)}</li>" for m in indep)
+        indep_html = ('<div class="nt-card nt-independent"><h3>Independent coverage</h3>'
+                      '<p class="nt-muted nt-small">Same event, no shared text.</p>'
+                      f"<ul>{items}</ul></div>")
+    mset = set(members)
+    story_pairs = [p for p in pairs if str(p["a"]) in mset and str(p["b"]) in mset
+                   and not p.get("evidence")]
+    sp_html = ""
+    if story_pairs:
+        rows = "".join(
+            f'<tr><td class="nt-id">{_e(p["a"])}</td><td class="nt-id">{_e(p["b"])}</td>'
+            f'<td>{_rel(str(p["relation"]))}</td>'
+            f'<td>{float(p.get("story_score") or 0):.2f}</td></tr>'
+            for p in story_pairs)
+        sp_html = ('<details><summary>Same-story links without shared text '
+                   f"({len(story_pairs)})</summary><table class=\"nt-table\"><thead><tr><th>A</th>"
+                   "<th>B</th><th>relation</th><th>story score</th></tr></thead>"
+                   f"<tbody>{rows}</tbody></table></details>")
+    first_title = next((arts[m].get("title") for m in members
+                        if m in arts and arts[m].get("title")), None)
+    return (
+        f'<section class="nt-card nt-story" data-story="{_e(story.get("id"))}">'
+        f'<h2>Story {_e(story.get("id"))} <span class="nt-muted nt-small">'
+        f'{_count(len(members), "article")} · {_count(len(fams), "family", "families")} · '
+        f'{" ".join(_lang(x) for x in langs)}</span></h2>'
+        + (f'<p class="nt-muted">{_e(_clip(first_title, 160))}</p>' if first_title else "")
+        + "".join(cards) + indep_html + sp_html + "</section>"
+    )
+
+
+def render_html(result: Mapping[str, Any], title: str = "newstrace report") -> str:
+    """One self-contained HTML page (no external assets, no script) from a scan dict.
+
+    `result` is `ScanResult.to_dict(with_sentences=True)`; without sentence lists the
+    report still renders, with scores but no span text.
+    """
+    articles = list(result.get("articles") or [])
+    arts = {str(a["id"]): a for a in articles}
+    pairs = list(result.get("pairs") or [])
+    fams = list(result.get("families") or [])
+    stories = list(result.get("stories") or [])
+    reuse = [p for p in pairs if p.get("evidence")]
+    anchors = {(str(p["a"]), str(p["b"])): f"pair-{i}"
+               for i, p in enumerate(reuse[:MAX_PAIR_VIEWS])}
+
+    multi = [s for s in stories if len(s.get("articles") or []) > 1]
+    singles = [s for s in stories if len(s.get("articles") or []) <= 1]
+    story_html = "".join(
+        _story_card(s, arts, [f for f in fams if f.get("story") == s.get("id")], pairs, anchors)
+        for s in multi)
+    if singles:
+        items = "".join(
+            f"<li>{article_label(arts.get(str(m)), str(m))}</li>"
+            for s in singles for m in s.get("articles") or [])
+        story_html += (f'<div class="nt-card"><h3>Articles with no related article '
+                       f"({len(singles)})</h3><ul>{items}</ul></div>")
+
+    pair_sections = "".join(
+        f'<section id="{anchors[(str(p["a"]), str(p["b"]))]}" class="nt-card nt-pair-section">'
+        f'<details{" open" if i < 3 else ""}><summary><b>{_e(p["a"])}</b> ↔ <b>{_e(p["b"])}</b> '
+        f"{_rel(str(p['relation']))}</summary>"
+        f"{pair_view(p, arts.get(str(p['a'])), arts.get(str(p['b'])))}"
+        "</details></section>"
+        for i, p in enumerate(reuse[:MAX_PAIR_VIEWS]))
+    if len(reuse) > MAX_PAIR_VIEWS:
+        pair_sections += (f'<p class="nt-muted">{len(reuse) - MAX_PAIR_VIEWS} more reuse pairs '
+                          "are in the JSON output.</p>")
+
+    art_rows = "".join(
+        f'<tr><td class="nt-id">{_e(a["id"])}</td><td>{_lang(a.get("lang"))}</td>'
+        f'<td{_lang_attr(a.get("lang"))}>{_e(a.get("title"))}</td><td>{_e(a.get("source"))}</td>'
+        f'<td>{_e(a.get("published"))}</td><td>{_e(a.get("sentences"))}</td>'
+        f'<td>{_e(a.get("attributed_source"))}</td>'
+        f'<td class="nt-small">{_e("; ".join(map(str, a.get("warnings") or [])))}</td></tr>'
+        for a in articles)
+    problems = "".join(f"<li>{_e(p.get('where'))}: {_e(p.get('message'))}</li>"
+                       for p in result.get("problems") or [])
+
+    n_reuse = len(reuse)
+    summary = " · ".join((
+        _count(len(articles), "article"), _count(len(multi), "story", "stories"),
+        _count(len(fams), "family", "families"), _count(n_reuse, "reuse pair"),
+        _count(len(pairs) - n_reuse, "same-story pair")))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body><div class=\"nt-wrap\">"
+        f"<h1>{_e(title)}</h1><p class=\"nt-muted\">{summary}</p>"
+        '<nav class="nt-toc"><a href="#stories">Stories</a><a href="#pairs">Evidence</a>'
+        '<a href="#articles">Articles</a></nav>'
+        f'<div id="stories">{story_html or "<p>No stories.</p>"}</div>'
+        f'<h2 id="pairs">Evidence for reuse pairs</h2>{pair_sections or "<p>No reuse found.</p>"}'
+        '<h2 id="articles">Articles</h2><div class="nt-card"><table class="nt-table"><thead><tr>'
+        "<th>id</th><th>lang</th><th>title</th><th>source</th><th>published</th>"
+        "<th>sentences</th><th>credits</th><th>warnings</th></tr></thead>"
+        f"<tbody>{art_rows}</tbody></table></div>"
+        + (f"<h2>Skipped inputs</h2><ul>{problems}</ul>" if problems else "")
+        + '<script type="application/json" id="newstrace-data">'
+        f"{json_for_script(dict(result))}</script>"
+        "</div></body></html>\n"
+    )
