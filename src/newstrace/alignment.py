@@ -66,30 +66,59 @@ class SideData:
     lengths: np.ndarray  # characters per sentence
 
 
-def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
-    if not x or not y:
-        return 0.0
-    # Dice, not containment: a long sentence must not match every short one it contains.
-    return 2 * len(x & y) / (len(x) + len(y))
+def _binary(sets: list[frozenset[str]], vocab: dict[str, int]) -> np.ndarray:
+    m = np.zeros((len(sets), max(1, len(vocab))), dtype=np.float32)
+    for i, s in enumerate(sets):
+        for x in s:
+            m[i, vocab[x]] = 1.0
+    return m
 
 
-def _span_union(sets: list[frozenset[str]], i: int, k: int) -> frozenset[str]:
-    if k == 1:
-        return sets[i]
-    out: frozenset[str] = frozenset()
-    for s in sets[i : i + k]:
-        out = out | s
-    return out
-
-
-def _span_vectors(vectors: np.ndarray, k: int) -> np.ndarray:
-    """Normalised sum of each run of k consecutive rows (n - k + 1 rows)."""
-    n = len(vectors)
+def _window(mat: np.ndarray, k: int, op: str) -> np.ndarray:
+    """Rows i..i+k-1 combined for every i: 'sum' of vectors, or 'or' of binary rows."""
+    n = len(mat)
     if n < k:
-        return np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    csum = np.concatenate([np.zeros((1, vectors.shape[1]), np.float32), np.cumsum(vectors, 0)])
+        return np.zeros((0, mat.shape[1]), dtype=np.float32)
+    csum = np.concatenate([np.zeros((1, mat.shape[1]), np.float32), np.cumsum(mat, 0)])
     runs = csum[k:] - csum[:-k]
+    if op == "or":
+        return (runs > 0).astype(np.float32)
     return runs / np.maximum(np.linalg.norm(runs, axis=1, keepdims=True), 1e-8)
+
+
+def _dice(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Dice overlap of every row set of x with every row set of y (binary matrices).
+
+    Dice, not containment: a long sentence must not match every short one it contains.
+    """
+    inter = x @ y.T
+    sizes = x.sum(1)[:, None] + y.sum(1)[None, :]
+    return np.where(sizes > 0, 2 * inter / np.maximum(sizes, 1), 0.0)
+
+
+def _gains(a: SideData, b: SideData, same_language: bool,
+           params: AlignParams) -> dict[tuple[int, int], np.ndarray]:
+    """For every span shape, the DP gain of aligning each span of A with each span of B."""
+    n, m = len(a.vectors), len(b.vectors)
+    bonus_sets = [(a.anchors, b.anchors, params.anchor_weight)]
+    if same_language:
+        bonus_sets.append((a.words, b.words, params.lexical_weight))
+    binaries = []
+    for sa, sb, w in bonus_sets:
+        vocab: dict[str, int] = {}
+        for s in (*sa, *sb):
+            for x in s:
+                vocab.setdefault(x, len(vocab))
+        binaries.append((_binary(sa, vocab), _binary(sb, vocab), w))
+    out = {}
+    for ka, kb in SHAPES:
+        if ka > n or kb > m:
+            continue
+        score = _window(a.vectors, ka, "sum") @ _window(b.vectors, kb, "sum").T
+        for xa, xb, w in binaries:
+            score = score + w * _dice(_window(xa, ka, "or"), _window(xb, kb, "or"))
+        out[(ka, kb)] = score - params.threshold - params.span_penalty * (ka + kb - 2)
+    return out
 
 
 def align(
@@ -99,73 +128,45 @@ def align(
     result = Alignment(sentences_a=n, sentences_b=m)
     if n == 0 or m == 0:
         return result
-    base = a.vectors @ b.vectors.T
-    # Cheap prune: span pairs can only beat the threshold where some 1-1 cell is near it.
-    floor = params.threshold - params.anchor_weight - params.lexical_weight - 0.1
-    hot = base > floor
-    span_sims: dict[tuple[int, int], np.ndarray] = {}
-    for ka, kb in SHAPES:
-        if ka > n or kb > m:
-            continue
-        if (ka, kb) == (1, 1):
-            span_sims[(1, 1)] = base
-        else:
-            span_sims[(ka, kb)] = _span_vectors(a.vectors, ka) @ _span_vectors(b.vectors, kb).T
-
-    def value(i: int, j: int, ka: int, kb: int) -> float:
-        """Score of A[i:i+ka] with B[j:j+kb]."""
-        sim = float(span_sims[(ka, kb)][i, j])
-        bonus = params.anchor_weight * _overlap(
-            _span_union(a.anchors, i, ka), _span_union(b.anchors, j, kb)
-        )
-        if same_language:
-            bonus += params.lexical_weight * _overlap(
-                _span_union(a.words, i, ka), _span_union(b.words, j, kb)
-            )
-        return sim + bonus
-
-    # V[i, j]: best total aligning the first i sentences of A with the first j of B.
-    V = np.zeros((n + 1, m + 1), dtype=np.float64)
+    gains = _gains(a, b, same_language, params)
+    # Only span pairs with a positive gain can ever be chosen: collect them per end cell,
+    # so the dynamic program visits a few moves instead of every shape at every cell.
+    moves: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    for (ka, kb), g in gains.items():
+        for i0, j0 in zip(*np.nonzero(g > 0)):
+            moves.setdefault((int(i0) + ka, int(j0) + kb), []).append((ka, kb, float(g[i0, j0])))
+    # V[i][j]: best total aligning the first i sentences of A with the first j of B.
+    V = [[0.0] * (m + 1) for _ in range(n + 1)]
     back: dict[tuple[int, int], tuple[int, int, float]] = {}
-    # 2-D prefix sums of `hot`, to ask in O(1) whether a span rectangle has a hot cell.
-    hot_sum = np.zeros((n + 1, m + 1), dtype=np.int32)
-    hot_sum[1:, 1:] = np.cumsum(np.cumsum(hot, 0), 1)
     for i in range(1, n + 1):
+        row, prev = V[i], V[i - 1]
         for j in range(1, m + 1):
-            best = V[i - 1, j] if V[i - 1, j] >= V[i, j - 1] else V[i, j - 1]
-            choice = None
-            for ka, kb in SHAPES:
-                if ka > i or kb > j or (ka, kb) not in span_sims:
-                    continue
-                i0, j0 = i - ka, j - kb
-                # Skip spans with no promising 1-1 cell inside.
-                if hot_sum[i, j] - hot_sum[i0, j] - hot_sum[i, j0] + hot_sum[i0, j0] == 0:
-                    continue
-                gain = value(i0, j0, ka, kb) - params.threshold
-                gain -= params.span_penalty * (ka + kb - 2)
-                if gain <= 0:
-                    continue
-                total = V[i0, j0] + gain
-                if total > best:
-                    best, choice = total, (ka, kb, gain + params.threshold)
-            V[i, j] = best
-            if choice is not None:
-                back[(i, j)] = choice
+            best = prev[j] if prev[j] >= row[j - 1] else row[j - 1]
+            cell = moves.get((i, j))
+            if cell:
+                for ka, kb, gain in cell:
+                    total = V[i - ka][j - kb] + gain
+                    if total > best:
+                        best = total
+                        back[(i, j)] = (ka, kb, gain)
+            row[j] = best
     # Trace back.
     i, j = n, m
     spans: list[Span] = []
     while i > 0 and j > 0:
-        if (i, j) in back:
-            ka, kb, score = back[(i, j)]
+        choice = back.get((i, j))
+        if choice is not None and V[i][j] > max(V[i - 1][j], V[i][j - 1]):
+            ka, kb, gain = choice
+            score = gain + params.threshold + params.span_penalty * (ka + kb - 2)
             spans.append(Span((i - ka, i - 1), (j - kb, j - 1), score))
             i, j = i - ka, j - kb
-        elif V[i - 1, j] >= V[i, j - 1]:
+        elif V[i - 1][j] >= V[i][j - 1]:
             i -= 1
         else:
             j -= 1
     spans.reverse()
     result.spans = spans
-    result.total = float(V[n, m])
+    result.total = float(V[n][m])
     result.coverage_a = _coverage(a.lengths, [s.a for s in spans])
     result.coverage_b = _coverage(b.lengths, [s.b for s in spans])
     return result

@@ -72,6 +72,9 @@ class Encoder:
             for (k, _), v in zip(batch, vecs):
                 self.store[k] = v
             self.encoded += len(batch)
+            checkpoint = getattr(self.store, "checkpoint", None)
+            if checkpoint:
+                checkpoint()
             if progress:
                 progress(len(batch))
         if not keys:
@@ -99,6 +102,11 @@ class DiskCache(dict):
                 self._loaded = len(self)
             except (FileNotFoundError, OSError, KeyError, ValueError):
                 pass
+
+    def checkpoint(self, every: int = 2000) -> None:
+        """Save now and then during long runs, so an interrupted run keeps its work."""
+        if len(self) - self._loaded >= every:
+            self.save()
 
     def save(self) -> None:
         if not self.path or len(self) == self._loaded:

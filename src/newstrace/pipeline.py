@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from . import transitive
 from .article import Article, ReadProblem
 from .candidates import candidate_pairs
 from .embeddings import Encoder
@@ -97,6 +98,7 @@ class Pipeline:
         for k, (i, j) in enumerate(cands):
             pairs.append(relate(prepared[i], prepared[j], self.params))
             progress("compare", k + 1, len(cands))
+        pairs = transitive.infer(pairs, {p.id: p.side.lengths for p in prepared})
         return self.group(articles, pairs)
 
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:

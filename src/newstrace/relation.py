@@ -72,6 +72,7 @@ class PairResult:
     alignment: Alignment
     features: dict[str, float]
     direction_reason: str | None = None
+    via: str | None = None  # set when the relation was inferred through a pivot article
 
     def to_dict(self, with_features: bool = False) -> dict:
         d = {
@@ -87,6 +88,8 @@ class PairResult:
             },
             "evidence": [s.to_dict() for s in self.alignment.spans] if self.is_reuse else [],
         }
+        if self.via:
+            d["via"] = self.via
         if with_features:
             d["features"] = {k: round(v, 4) for k, v in self.features.items()}
         return d

@@ -1,0 +1,39 @@
+"""Write tests/fixtures/devsample.jsonl: a few real articles from ../shared/data.
+
+Small on purpose (tests must run without ../shared): two FLORES documents in five
+languages (CC BY-SA 4.0), three ECB+ articles on one event plus one on the topic's other
+event (CC BY 3.0), and one Clough & Stevenson task with its original, a cut and a non
+answer (research use).
+
+    python scripts/make_test_fixtures.py ../shared/data
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from newstrace import corpora
+
+data = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
+rows = []
+for idx, doc in [d for d in corpora.flores(data, "report") if len(d[1].lines["en"]) >= 4][:2]:
+    for lang in ("en", "de", "sv", "ru", "zh"):
+        a = doc.article(lang, idx)
+        rows.append({"id": a.id, "text": a.text, "lang": lang, "group": f"flores{idx}",
+                     "kind": "translation"})
+arts, gold = corpora.ecbplus(data, "report")
+event = gold[arts[0].id]
+same = [a for a in arts if gold[a.id] == event][:3]
+other = [a for a in arts if gold[a.id] != event and a.id.split("_")[0] == arts[0].id.split("_")[0]]
+for a in same + other[:1]:
+    rows.append({"id": a.id, "text": a.text, "lang": "en", "group": gold[a.id], "kind": "ecb"})
+items = corpora.clough(data, "report")
+orig = items[0].source
+rows.append({"id": orig.id, "text": orig.text, "lang": "en", "group": "clough", "kind": "orig"})
+for cat in ("cut", "non"):
+    it = next(i for i in items if i.category == cat)
+    rows.append({"id": it.answer.id, "text": it.answer.text, "lang": "en", "group": "clough",
+                 "kind": cat})
+out = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "devsample.jsonl"
+out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+print(f"{len(rows)} rows -> {out}")

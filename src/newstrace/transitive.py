@@ -1,0 +1,85 @@
+"""Reuse inferred through a pivot: x ~ y and y ~ z make x ~ z kin, with composed evidence.
+
+A condensed rewrite of a translation shares too few sentence runs with the text it was
+translated from to be found directly, but both are aligned to the intermediate article.
+Composing the two alignments through the pivot's sentences gives the evidence for x ~ z.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from .alignment import Alignment, Span
+from .relation import REUSE, PairResult
+
+
+def _oriented(p: PairResult, first: str) -> list[Span]:
+    """Spans of p with `first` on side a."""
+    if p.a == first:
+        return p.alignment.spans
+    return [Span(s.b, s.a, s.score) for s in p.alignment.spans]
+
+
+def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
+            lengths: dict[str, np.ndarray]) -> PairResult | None:
+    spans_xy = _oriented(xy, x)  # x on a, y on b
+    spans_yz = _oriented(yz, y)  # y on a, z on b
+    out: list[Span] = []
+    for s1 in spans_xy:
+        for s2 in spans_yz:
+            if s1.b[0] <= s2.a[1] and s2.a[0] <= s1.b[1]:  # overlap on the pivot
+                span = Span(s1.a, s2.b, s1.score * s2.score)
+                if not out or (span.a[0] > out[-1].a[1] and span.b[0] > out[-1].b[1]):
+                    out.append(span)  # keep it monotone, as every evidence list is
+    if not out:
+        return None
+    al = Alignment(spans=out, sentences_a=len(lengths[x]), sentences_b=len(lengths[z]))
+    al.coverage_a = _cov(lengths[x], [s.a for s in out])
+    al.coverage_b = _cov(lengths[z], [s.b for s in out])
+    kinds = {xy.relation, yz.relation}
+    relation = "translation" if kinds == {"translation"} else (
+        "partial" if "partial" in kinds else "rewrite")
+    reuse = xy.reuse_score * yz.reuse_score
+    story = max(reuse, min(xy.story_score, yz.story_score))
+    return PairResult(x, z, relation, reuse, story, None, al, {}, via=y)
+
+
+def _cov(lengths: np.ndarray, ranges: list[tuple[int, int]]) -> float:
+    total = float(lengths.sum())
+    covered = np.zeros(len(lengths), bool)
+    for f, last in ranges:
+        covered[f : last + 1] = True
+    return float(lengths[covered].sum()) / total if total > 0 else 0.0
+
+
+def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray]) -> list[PairResult]:
+    """Replace non-reuse pairs between kin (and add missing ones) with composed relations."""
+    reuse = {frozenset((p.a, p.b)): p for p in pairs if p.relation in REUSE}
+    nbrs: dict[str, set[str]] = defaultdict(set)
+    for p in reuse.values():
+        nbrs[p.a].add(p.b)
+        nbrs[p.b].add(p.a)
+    found: dict[frozenset, PairResult] = {}
+    for y, kin in nbrs.items():
+        for x in kin:
+            for z in kin:
+                key = frozenset((x, z))
+                if x >= z or key in reuse:
+                    continue
+                res = compose(x, y, z, reuse[frozenset((x, y))], reuse[frozenset((y, z))],
+                              lengths)
+                if res and (key not in found or res.reuse_score > found[key].reuse_score):
+                    found[key] = res
+    if not found:
+        return list(pairs)
+    kept = [p for p in pairs if frozenset((p.a, p.b)) not in found]
+    # The direct comparison's story score stays the better witness of "same story".
+    direct = {frozenset((p.a, p.b)): p for p in pairs}
+    for key, res in found.items():
+        if key in direct:
+            res.story_score = max(res.story_score, direct[key].story_score)
+            res.features = {**direct[key].features, "via": 1.0}
+    return kept + list(found.values())

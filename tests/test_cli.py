@@ -1,0 +1,101 @@
+"""The command line: output contract, exit codes, bad input that never stops a scan."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import SEEDS
+
+ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newstrace", *args], capture_output=True,
+                          text=True, env=ENV, cwd=cwd, timeout=600)
+
+
+SEED_001 = (SEEDS / "001_b770c846d1b294f5.txt").read_text(encoding="utf-8")
+
+
+def test_scan_json_contract_and_bad_inputs(tmp_path):
+    """A folder of good and bad files: warnings name each bad one, the rest is scanned."""
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good_en.txt").write_text(SEED_001, encoding="utf-8")
+    (d / "empty.txt").write_text("", encoding="utf-8")
+    (d / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    (d / "huge.txt").write_text(("Das ist ein langer Satz über nichts. " * 150_000),
+                                encoding="utf-8")
+    (d / "latin1.txt").write_bytes("Kåre Ødegård sade att vädret blev sämre på söndagen i "
+                                   "Göteborg och att tågen stod still.".encode("latin-1"))
+    (d / "nav.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>",
+                                encoding="utf-8")
+    (d / "feed.jsonl").write_text(
+        json.dumps({"id": "ok1", "text": SEED_001[:1500]}) + "\n"
+        + json.dumps({"id": "notext"}) + "\n", encoding="utf-8")
+    r = run("scan", str(d), "--format", "json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    ids = {a["id"] for a in out["articles"]}
+    assert {"good_en", "huge", "latin1", "ok1"} <= ids
+    assert not ids & {"empty", "binary", "nav", "notext"}
+    where = " ".join(p["where"] + " " + (p["id"] or "") + " " + p["message"]
+                     for p in out["problems"])
+    for bad in ("empty.txt", "binary.txt", "nav.html", "feed.jsonl:2"):
+        assert bad in where, bad
+    huge = next(a for a in out["articles"] if a["id"] == "huge")
+    assert any("truncat" in w for w in huge["warnings"])
+    latin = next(a for a in out["articles"] if a["id"] == "latin1")
+    assert latin["lang"] == "sv"
+    for key in ("articles", "stories", "families", "pairs"):
+        assert key in out
+    # good_en and ok1 share their text: a duplicate pair with evidence.
+    pair = next(p for p in out["pairs"] if {p["a"], p["b"]} == {"good_en", "ok1"})
+    assert pair["relation"] in {"duplicate", "partial"}
+    assert set(pair) >= {"a", "b", "relation", "reuse_score", "story_score", "direction",
+                         "coverage", "evidence"}
+
+
+def test_scan_nothing_readable_exits_1(tmp_path):
+    (tmp_path / "notes.md").write_text("# not an article", encoding="utf-8")
+    r = run("scan", str(tmp_path), "--quiet")
+    assert r.returncode == 1
+    assert "no supported files" in r.stderr
+
+
+def test_bad_usage_exits_2(tmp_path):
+    assert run("scan").returncode == 2
+    assert run("compare", str(SEEDS / "000_6ae7588e2228d054.txt")).returncode == 2
+
+
+def test_compare_pairs_jsonl_in_order(tmp_path):
+    seeds = sorted(SEEDS.glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    lines = [
+        {"id": "p1", "a": {"id": "x", "text": texts[0]}, "b": {"id": "y", "text": texts[1]}},
+        {"id": "p2", "a": {"id": "x"}, "b": {"id": "y", "text": texts[1]}},
+        {"id": "p3", "a": {"id": "x", "text": texts[1]}, "b": {"id": "z", "text": texts[3]}},
+    ]
+    f = tmp_path / "pairs.jsonl"
+    f.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
+    r = run("compare", "--pairs", str(f))
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["id"] for x in rows] == ["p1", "p2", "p3", None]
+    assert rows[0]["relation"] == "translation"
+    assert "error" in rows[1] and "text" in rows[1]["error"]
+    assert rows[2]["relation"] == "same_story"
+    assert "error" in rows[3]
+
+
+def test_sentences_command_lists_indices():
+    r = run("sentences", str(SEEDS / "000_6ae7588e2228d054.txt"), "--format", "json")
+    assert r.returncode == 0
+    out = json.loads(r.stdout)
+    assert out["lang"] == "sv"
+    assert out["sentences"][0]["i"] == 0
+    assert out["sentences"][0]["text"].startswith("Vladimir Putin och Kim Jong Un")

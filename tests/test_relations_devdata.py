@@ -1,0 +1,60 @@
+"""Relations on real text from the dev corpora (small committed sample, tests/fixtures)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from conftest import article
+
+from newstrace.relation import REUSE
+
+
+def test_flores_translations_across_scripts(pipeline, devsample):
+    """Human translations of one FLORES document (en/de/sv/ru/zh) relate as translations."""
+    rows = [r for r in devsample if r["kind"] == "translation"]
+    group = rows[0]["group"]
+    docs = [article(r) for r in rows if r["group"] == group]
+    for a, b in combinations(docs, 2):
+        res = pipeline.compare(a, b)
+        assert res.relation == "translation", (a.id, b.id, res.features)
+        assert res.alignment.coverage_a > 0.7 and res.alignment.coverage_b > 0.7
+
+
+def test_flores_different_documents_are_not_reuse(pipeline, devsample):
+    rows = [r for r in devsample if r["kind"] == "translation"]
+    groups = sorted({r["group"] for r in rows})
+    a = article(next(r for r in rows if r["group"] == groups[0] and r["lang"] == "en"))
+    b = article(next(r for r in rows if r["group"] == groups[1] and r["lang"] == "de"))
+    assert pipeline.compare(a, b).relation not in REUSE
+
+
+def test_ecb_independent_reports_are_same_story_not_reuse(pipeline, devsample):
+    rows = [r for r in devsample if r["kind"] == "ecb"]
+    event = rows[0]["group"]
+    same = [article(r) for r in rows if r["group"] == event]
+    for a, b in combinations(same, 2):
+        res = pipeline.compare(a, b)
+        assert res.relation not in REUSE, (a.id, b.id)
+    # Scores: same event above the look-alike event of the same topic.
+    other = article(next(r for r in rows if r["group"] != event))
+    same_score = pipeline.compare(same[0], same[1]).story_score
+    other_score = pipeline.compare(same[0], other).story_score
+    assert same_score > other_score
+
+
+def test_clough_cut_answer_is_reuse_and_non_is_not(pipeline, devsample):
+    rows = {r["kind"]: article(r) for r in devsample if r["group"] == "clough"}
+    cut = pipeline.compare(rows["cut"], rows["orig"])
+    non = pipeline.compare(rows["non"], rows["orig"])
+    assert cut.relation in {"duplicate", "partial"}
+    assert non.relation not in REUSE
+    assert cut.reuse_score > non.reuse_score
+
+
+def test_scan_groups_translations_into_one_family(pipeline, devsample):
+    rows = [r for r in devsample if r["kind"] == "translation"]
+    res = pipeline.scan([article(r) for r in rows])
+    fams = sorted(sorted(f.articles) for f in res.families)
+    gold = sorted(sorted(r["id"] for r in rows if r["group"] == g)
+                  for g in {r["group"] for r in rows})
+    assert fams == gold
