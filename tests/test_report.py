@@ -1,0 +1,238 @@
+"""The HTML report: structure on the seeds scan, escaping of hostile article text."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from newstrace.pipeline import ScanResult
+from newstrace.relation import REUSE
+from newstrace.report import SPAN_COLOURS, json_for_script, render_html
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+PAYLOADS = [
+    "<script>window.__xss = 1; alert('xss')</script>",
+    '<img src=x onerror="window.__xss = 2; alert(2)">',
+    '"><svg onload="window.__xss = 3">',
+    "</script><script>window.__xss = 4</script>",
+    "javascript:alert(5)",
+    "'\u2028\u2029 <!-- <style>body{display:none}</style>",
+]
+
+
+@pytest.fixture(scope="module")
+def scan(seed_scan: ScanResult) -> dict:
+    """The seeds scan (conftest's, shared with other modules) as the report's input."""
+    assert len(seed_scan.articles) == 5
+    return seed_scan.to_dict(with_sentences=True)
+
+
+@pytest.fixture(scope="module")
+def page(scan: dict) -> str:
+    return render_html(scan)
+
+
+def _id(prefix: str, scan: dict) -> str:
+    return next(a["id"] for a in scan["articles"] if a["id"].startswith(prefix))
+
+
+def test_is_self_contained(page: str) -> None:
+    doc = lxml.html.document_fromstring(page)
+    assert not doc.xpath("//script[@src] | //link | //iframe | //object | //embed")
+    for attr in ("src", "href"):
+        for value in doc.xpath(f"//@{attr}"):
+            assert value.startswith("#") or value.startswith("data:"), value
+    # The only script is inert data, and it carries the scan back out intact.
+    scripts = doc.xpath("//script")
+    assert [s.get("type") for s in scripts] == ["application/json"]
+
+
+def test_embedded_data_round_trips(scan: dict, page: str) -> None:
+    doc = lxml.html.document_fromstring(page)
+    data = json.loads(doc.get_element_by_id("newstrace-data").text)
+    assert data == json.loads(json.dumps(scan))
+
+
+def test_stories_families_and_coverage(scan: dict, page: str) -> None:
+    doc = lxml.html.document_fromstring(page)
+    multi = [s for s in scan["stories"] if len(s["articles"]) > 1]
+    cards = doc.find_class("nt-story")
+    assert [c.get("data-story") for c in cards] == [s["id"] for s in multi]
+    for fam in scan["families"]:
+        (card,) = doc.xpath(f'//div[@data-family="{fam["id"]}"]')
+        text = card.text_content()
+        assert all(m in text for m in fam["articles"])
+        assert "origin guess" in text and "attributed source" in text
+        if fam["attributed_source"]:
+            assert fam["attributed_source"] in text
+        if fam["origin"] is None:
+            assert "not in the collection" in text
+        svg = card.xpath(".//svg")
+        assert svg, "family graph missing"
+        assert {g.get("data-id") for g in svg[0].xpath(".//g[@data-id]")} == set(fam["articles"])
+    in_family = {m for f in scan["families"] for m in f["articles"]}
+    for story, card in zip(multi, cards, strict=True):
+        indep = [m for m in story["articles"] if m not in in_family]
+        boxes = card.find_class("nt-independent")
+        assert bool(boxes) == bool(indep)
+        if indep:
+            assert all(m in boxes[0].text_content() for m in indep)
+
+
+def test_seed_family_is_there(scan: dict) -> None:
+    # The one seed expectation stable under calibration: the BBC translation pair is reuse.
+    a0, a1 = _id("000", scan), _id("001", scan)
+    fams = [f for f in scan["families"] if a0 in f["articles"] and a1 in f["articles"]]
+    assert fams and fams[0]["origin"] is None and fams[0]["attributed_source"] == "BBC"
+    pair = next(p for p in scan["pairs"] if {p["a"], p["b"]} == {a0, a1})
+    assert pair["relation"] in REUSE and pair["evidence"]
+
+
+def test_pair_views_highlight_spans_in_matching_colours(scan: dict, page: str) -> None:
+    doc = lxml.html.document_fromstring(page)
+    reuse = [p for p in scan["pairs"] if p["evidence"]]
+    sections = doc.find_class("nt-pair-section")
+    assert len(sections) == len(reuse) > 0
+    arts = {a["id"]: a for a in scan["articles"]}
+    for pair, sec in zip(reuse, sections, strict=True):
+        table = sec.find_class("nt-evidence")[0]
+        heads = [th.text_content() for th in table.xpath(".//th")]
+        assert arts[pair["a"]]["lang"].upper() in heads[0].upper()  # languages marked
+        assert arts[pair["b"]]["lang"].upper() in heads[2].upper()
+        rows = table.find_class("nt-span")
+        assert len(rows) == len(pair["evidence"])
+        for k, (row, span) in enumerate(zip(rows, pair["evidence"], strict=True)):
+            left, _, right = row.xpath("./td")
+            colour = f"nt-c{k % len(SPAN_COLOURS)}"
+            assert colour in left.classes and colour in right.classes and "nt-hl" in left.classes
+            got_a = [int(s.get("data-i")) for s in left.find_class("nt-s")]
+            got_b = [int(s.get("data-i")) for s in right.find_class("nt-s")]
+            assert got_a == list(range(span["a"][0], span["a"][1] + 1))
+            assert got_b == list(range(span["b"][0], span["b"][1] + 1))
+            first = arts[pair["a"]]["sentence_list"][span["a"][0]]
+            assert first.split()[0] in left.text_content()
+        text = sec.text_content()
+        assert "coverage A" in text and f"{pair['reuse_score']:.2f}" in text
+
+
+def test_json_for_script_cannot_close_the_element() -> None:
+    s = json_for_script({"x": "</script><!-- & \u2028\u2029"})
+    assert "<" not in s and ">" not in s and "&" not in s
+    assert "\u2028" not in s and "\u2029" not in s
+    assert json.loads(s) == {"x": "</script><!-- & \u2028\u2029"}
+
+
+@pytest.fixture(scope="module")
+def hostile(scan: dict) -> str:
+    """The seeds scan with payloads in every text field the report shows."""
+    bad = copy.deepcopy(scan)
+    ids = {a["id"]: f"{a['id']}{PAYLOADS[i % len(PAYLOADS)]}"
+           for i, a in enumerate(bad["articles"])}
+    for i, a in enumerate(bad["articles"]):
+        a["id"] = ids[a["id"]]
+        a["title"] = PAYLOADS[i % len(PAYLOADS)] + " title"
+        a["source"] = PAYLOADS[(i + 1) % len(PAYLOADS)]
+        a["lang"] = PAYLOADS[(i + 2) % len(PAYLOADS)] if i == 4 else a["lang"]
+        a["published"] = PAYLOADS[(i + 3) % len(PAYLOADS)]
+        a["attributed_source"] = PAYLOADS[(i + 4) % len(PAYLOADS)]
+        a["warnings"] = list(PAYLOADS)
+        a["sentence_list"] = [f"{s} {PAYLOADS[j % len(PAYLOADS)]}"
+                              for j, s in enumerate(a["sentence_list"])]
+        a["sentence_langs"] = [PAYLOADS[0] if j == 1 else lg
+                               for j, lg in enumerate(a["sentence_langs"])]
+    for group in bad["stories"] + bad["families"]:
+        group["id"] = f"{group['id']}{PAYLOADS[1]}"
+        group["articles"] = [ids[m] for m in group["articles"]]
+    for f in bad["families"]:
+        f["story"] = f"{f['story']}{PAYLOADS[1]}"
+        f["origin"] = f["articles"][0]
+        f["origin_reason"] = PAYLOADS[2]
+        f["attributed_source"] = PAYLOADS[0]
+    for p in bad["pairs"]:
+        p["a"], p["b"] = ids[p["a"]], ids[p["b"]]
+        p["relation"] = p["relation"] if p["evidence"] else PAYLOADS[3]
+    bad["problems"] = [{"where": PAYLOADS[0], "message": PAYLOADS[1], "id": PAYLOADS[2]}]
+    return render_html(bad, title=PAYLOADS[0])
+
+
+def test_hostile_text_is_escaped(hostile: str) -> None:
+    doc = lxml.html.document_fromstring(hostile)
+    scripts = doc.xpath("//script")
+    assert len(scripts) == 1 and scripts[0].get("type") == "application/json"
+    json.loads(scripts[0].text)  # the data block is still whole
+    assert not doc.xpath("//img | //iframe | //object | //embed | //style[not(parent::head)]")
+    for node in doc.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for name, value in node.attrib.items():
+            assert not name.lower().startswith("on"), (node.tag, name)
+            assert not value.strip().lower().startswith("javascript:"), (node.tag, name)
+    # Only the report's own SVGs: one per family, none from the payload.
+    assert len(doc.xpath("//svg")) == len(doc.find_class("nt-family"))
+    # And the payload is shown as text, where a reader can see it.
+    assert "<script>window.__xss = 1; alert('xss')</script>" in doc.text_content()
+
+
+def _browser():  # noqa: ANN202 - playwright types are optional
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    return sync_api.sync_playwright()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("keep_csp", [True, False], ids=["with-csp", "escaping-only"])
+def test_hostile_report_runs_nothing_in_chromium(hostile: str, tmp_path: Path,
+                                                 keep_csp: bool) -> None:
+    page_html = hostile
+    if not keep_csp:  # prove the escaping alone holds, without the CSP safety net
+        start = page_html.index('<meta http-equiv="Content-Security-Policy"')
+        page_html = page_html[:start] + page_html[page_html.index(">", start) + 1:]
+    path = tmp_path / "hostile.html"
+    path.write_text(page_html, encoding="utf-8")
+    dialogs: list[str] = []
+    with _browser() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(300)  # let any onerror/onload fire
+            assert page.evaluate("window.__xss") is None
+            assert page.evaluate("document.querySelectorAll('img, iframe').length") == 0
+            assert "<script>window.__xss = 1" in page.inner_text("body")
+        finally:
+            browser.close()
+    assert dialogs == []
+
+
+@pytest.mark.browser
+def test_report_screenshot(page: str, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _browser() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1280, "height": 1000})
+            tab.goto(path.as_uri())
+            # Highlighted spans really are coloured, and the same colour on both sides.
+            row = tab.locator("tr.nt-span").first
+            left = row.locator("td").nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
+            right = row.locator("td").nth(2).evaluate("e => getComputedStyle(e).backgroundColor")
+            assert left == right and left not in ("rgba(0, 0, 0, 0)", "transparent")
+            tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+    shutil.copy(path, ARTIFACTS / "report.html")

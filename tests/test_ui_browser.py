@@ -1,0 +1,189 @@
+"""The web UI end to end in headless Chromium: add the seeds, see story and family, open the
+000-001 evidence, find the kin of a pasted article. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed (the [serve] extra)")
+
+from newstrace.server import create_app  # noqa: E402
+
+SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+TOKEN = "ui-test-token"
+ADD_TIMEOUT_MS = 300_000  # five seeds on a busy 2-core machine: encoding dominates
+
+
+def sid(prefix: str) -> str:
+    return next(p.stem for p in SEEDS.glob(f"{prefix}_*.txt"))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, with a token, in a thread."""
+    port = _free_port()
+    app = create_app(tmp_path_factory.mktemp("ui") / "index.db", token=TOKEN)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(base_url: str) -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
+        tab.errors = errors  # type: ignore[attr-defined]
+        try:
+            yield tab
+        finally:
+            context.close()
+            browser.close()
+    assert errors == [], errors
+
+
+def _shot(tab: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    tab.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_01_token_prompt_then_add_seeds_through_the_ui(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/#/add")
+    page.wait_for_selector("#add-files")
+    assert page.is_visible("#token-form")  # the server has a token: the UI asks for it
+    page.fill("#token", TOKEN)
+    page.click("#token-form button")
+    page.wait_for_selector("#add-files")
+    page.set_input_files("#add-files", sorted(str(p) for p in SEEDS.glob("*.txt")))
+    page.click("#add-submit")
+    page.wait_for_selector("#add-done, #add-status .ui-error", timeout=ADD_TIMEOUT_MS)
+    assert not page.is_visible("#add-status .ui-error"), page.inner_text("#add-status")
+    done = page.inner_text("#add-done")
+    assert done.startswith("Done: 5 added"), done
+
+
+def test_02_story_and_family(page: Any) -> None:
+    page.click("a[data-nav=stories]")
+    page.wait_for_selector("#story-list")
+    story = page.locator("a.ui-story:has-text('Story')").first
+    story.click()
+    page.wait_for_selector(".nt-family svg.nt-graph")
+    body = page.inner_text("#view")
+    for prefix in ("000", "001", "002"):
+        assert sid(prefix) in body
+    assert "Independent coverage" in body or sid("003") in body
+    graph = page.locator(".nt-family svg.nt-graph").first
+    nodes = graph.locator("g.nt-node")
+    ids = {nodes.nth(i).get_attribute("data-id") for i in range(nodes.count())}
+    assert {sid("000"), sid("001"), sid("002")} <= ids
+    labels = [t.strip() for t in graph.locator("text.nt-edge-label").all_text_contents()]
+    assert "translation" in labels
+    assert "BBC" in page.inner_text(".nt-family")  # attributed source
+    assert "not in the collection" in page.inner_text(".nt-family")  # origin unknown
+    _shot(page, "ui_story.png")
+
+
+def test_03_pair_000_001_highlights_aligned_spans(page: Any) -> None:
+    a, b = sid("000"), sid("001")
+    page.click(f"tr[data-a='{a}'][data-b='{b}'] a.pair-link")
+    page.wait_for_selector(".ui-pair table.nt-evidence")
+    rows = page.locator("tr.nt-span")
+    assert rows.count() >= 10
+    for k in range(3):
+        cells = rows.nth(k).locator("td")
+        left = cells.nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
+        right = cells.nth(2).evaluate("e => getComputedStyle(e).backgroundColor")
+        assert left == right and left not in ("rgba(0, 0, 0, 0)", "transparent"), (k, left)
+    # Neighbouring spans get different colours, so the eye can follow them.
+    c0 = rows.nth(0).locator("td").nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
+    c1 = rows.nth(1).locator("td").nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
+    assert c0 != c1
+    heads = page.locator("table.nt-evidence th").all_inner_texts()
+    assert "SV" in heads[0].upper() and "EN" in heads[2].upper()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "ui_pair.png"), full_page=False)
+    assert (ARTIFACTS / "ui_pair.png").stat().st_size > 10_000
+
+
+def test_04_family_page(page: Any) -> None:
+    page.click("a[data-nav=families]")
+    page.locator("a.ui-story").first.click()
+    page.wait_for_selector(".nt-family svg.nt-graph")
+    assert page.locator("table.ui-pairs tr[data-a]").count() >= 2
+
+
+def test_05_kin_of_a_pasted_article(page: Any) -> None:
+    page.click("a[data-nav=kin]")
+    page.wait_for_selector("#kin-text")
+    page.fill("#kin-text", (SEEDS / f"{sid('002')}.txt").read_text(encoding="utf-8"))
+    page.click("#kin-submit")
+    page.wait_for_selector("#kin-result", timeout=120_000)
+    rows = page.locator("tr.kin-row")
+    assert rows.count() >= 2
+    text = page.inner_text("#kin-result")
+    assert sid("001") in text
+    page.locator("#kin-result button.ui-link").first.click()
+    page.wait_for_selector("#kin-result table.nt-evidence")
+    assert page.locator("#kin-result td.nt-hl").count() > 0
+    _shot(page, "ui_kin.png")
+
+
+def test_06_hostile_article_runs_nothing_in_the_ui(page: Any, base_url: str) -> None:
+    """A copy of 000 whose id, title and text carry script payloads, viewed everywhere."""
+    payload = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>'
+    evil_id = 'evil"><svg onload=window.__xss=3>'
+    text = (SEEDS / f"{sid('000')}.txt").read_text(encoding="utf-8") + "\n" + payload + " slut."
+    body = json.dumps({"articles": [{"id": evil_id, "title": payload, "text": text,
+                                     "source": payload}]}).encode()
+    req = urllib.request.Request(base_url + "/api/articles?wait=true", data=body, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(req, timeout=300) as resp:
+        assert json.load(resp)["result"]["added"] == [evil_id]
+    enc = urllib.parse.quote(evil_id, safe="")
+    for hash_ in ("#/stories", f"#/kin/{enc}", f"#/story/{enc}",
+                  f"#/pair/{urllib.parse.quote(sid('000'))}/{enc}"):
+        page.goto(f"{base_url}/{hash_}")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__xss") is None, hash_
+        assert page.evaluate("document.querySelectorAll('#view img, #view script').length") == 0
+    assert "onerror" in page.inner_text("#view")  # shown as text, not run
