@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import combinations
 
 from conftest import article
-
 from newstrace.relation import REUSE
 
 

@@ -33,7 +33,9 @@ class Span:
     score: float  # span similarity (before the threshold)
 
     def to_dict(self) -> dict:
-        return {"a": list(self.a), "b": list(self.b), "score": round(float(self.score), 4)}
+        # Similarity plus anchor/word bonuses can pass 1; the contract promises [0, 1].
+        score = round(min(1.0, float(self.score)), 4)
+        return {"a": list(self.a), "b": list(self.b), "score": score}
 
 
 @dataclass
@@ -134,7 +136,8 @@ def align(
     moves: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
     for (ka, kb), g in gains.items():
         for i0, j0 in zip(*np.nonzero(g > 0)):
-            moves.setdefault((int(i0) + ka, int(j0) + kb), []).append((ka, kb, float(g[i0, j0])))
+            end = (int(i0) + ka, int(j0) + kb)
+            moves.setdefault(end, []).append((ka, kb, float(g[i0, j0])))
     # V[i][j]: best total aligning the first i sentences of A with the first j of B.
     V = [[0.0] * (m + 1) for _ in range(n + 1)]
     back: dict[tuple[int, int], tuple[int, int, float]] = {}
@@ -176,5 +179,5 @@ def _coverage(lengths: np.ndarray, ranges: list[tuple[int, int]]) -> float:
     total = float(lengths.sum())
     if total <= 0:
         return 0.0
-    covered = sum(float(lengths[f : l + 1].sum()) for f, l in ranges)
+    covered = sum(float(lengths[first : last + 1].sum()) for first, last in ranges)
     return covered / total

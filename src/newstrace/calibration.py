@@ -26,28 +26,53 @@ import numpy as np
 
 from . import corpora, metrics
 from .article import Article
-from .evaluation import relate_pairs
+from .evaluation import CLOUGH_OK, relate_pairs
 from .grouping import families, stories
 from .pipeline import Pipeline, Progress, _quiet
-from .relation import REUSE_FEATURES, STORY_FEATURES, Params, feature_matrix
+from .relation import (
+    REUSE_FEATURES,
+    STORY_FEATURES,
+    Params,
+    feature_matrix,
+    label,
+    reuse_probability,
+)
 
 PARAMS_FILE = Path(__file__).parent / "data" / "params.json"
+ALIGN_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
 
 
-def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article, int]]:
-    out: list[tuple[Article, Article, int]] = []
+def _cv_auc(X: np.ndarray, y: np.ndarray) -> float:
+    """Two-fold (even/odd rows) cross-validated AUC of the logistic reuse model."""
+    scores = np.zeros(len(y))
+    idx = np.arange(len(y))
+    for fold in (0, 1):
+        train, test = idx % 2 != fold, idx % 2 == fold
+        w, b = metrics.fit_logistic(X[train], y[train], l2=1.0)
+        scores[test] = metrics.logistic(X[test] @ w + b)
+    return float(metrics.roc_auc(scores, y > 0.5))
+
+
+NOT_REUSE = frozenset({"same_story", "unrelated"})
+
+
+def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article, int, frozenset]]:
+    """(a, b, shares text?, the labels that count as right for the pair)."""
+    out: list[tuple[Article, Article, int, frozenset]] = []
+    translation = frozenset({"translation"})
     docs = corpora.flores(data, "fit", max_docs=60)
     langs = list(corpora.FLORES_LANGS.values())
     for idx, doc in docs:
         for _ in range(4):
             la, lb = rng.sample(langs, 2)
-            out.append((doc.article(la, idx), doc.article(lb, idx), 1))
+            out.append((doc.article(la, idx), doc.article(lb, idx), 1, translation))
     for (i, d1), (j, d2) in zip(docs, docs[1:] + docs[:1]):
         for _ in range(2):
             la, lb = rng.sample(langs, 2)
-            out.append((d1.article(la, i), d2.article(lb, j), 0))
+            out.append((d1.article(la, i), d2.article(lb, j), 0, NOT_REUSE))
     for item in corpora.clough(data, "fit"):
-        out.append((item.answer, item.source, int(item.category != "non")))
+        out.append((item.answer, item.source, int(item.category != "non"),
+                    frozenset(CLOUGH_OK[item.category])))
     arts, gold = corpora.ecbplus(data, "fit")
     by_topic: dict[str, list[Article]] = {}
     for a in arts:
@@ -55,7 +80,7 @@ def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article,
     for group in by_topic.values():
         pairs = list(itertools.combinations(group, 2))
         for a, b in rng.sample(pairs, min(30, len(pairs))):
-            out.append((a, b, 0))
+            out.append((a, b, 0, NOT_REUSE))
     return out
 
 
@@ -72,6 +97,31 @@ def _story_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article,
     return out
 
 
+def _label_thresholds(params: Params, pairs: list, results: list, report: dict) -> Params:
+    """Grid-search the label thresholds for label accuracy on the reuse fit pairs.
+
+    Right labels: Clough cut -> duplicate/partial, light -> duplicate/rewrite/partial,
+    heavy -> rewrite/partial, non -> no reuse label; FLORES same document -> translation,
+    different documents -> no reuse label.
+    """
+    best = (-1.0, params)
+    for dup, part, one in itertools.product((0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
+                                            (0.2, 0.3, 0.4, 0.5, 0.6),
+                                            (0.4, 0.5, 0.6, 0.7, 0.8)):
+        cand = replace(params, duplicate_lex3=dup, partial_coverage=part,
+                       translation_one_to_one=one)
+        right = [label(r.features, reuse_probability(r.features, cand), 0.0, cand) in ok
+                 for (_, _, _, ok), r in zip(pairs, results)]
+        acc = sum(right) / len(right)
+        if acc > best[0]:
+            best = (acc, cand)
+    report["labels"] = {"fit_label_accuracy": round(best[0], 4),
+                        "duplicate_lex3": best[1].duplicate_lex3,
+                        "partial_coverage": best[1].partial_coverage,
+                        "translation_one_to_one": best[1].translation_one_to_one}
+    return best[1]
+
+
 def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
               write: bool = True) -> tuple[Params, dict]:
     rng = random.Random(13)
@@ -79,17 +129,31 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     report: dict = {}
 
     reuse_set = _reuse_pairs(data, rng)
-    res = relate_pairs(pipeline, [(a, b) for a, b, _ in reuse_set], progress)
-    X = feature_matrix([r.features for r in res], REUSE_FEATURES)
-    y = np.array([t for _, _, t in reuse_set], dtype=float)
+    y = np.array([t for _, _, t, _ in reuse_set], dtype=float)
+    # Alignment threshold: the grid value whose fitted reuse model separates best
+    # (two-fold cross-validated AUC on the fit pairs, so a flexible fit does not win).
+    grid = {}
+    for thr in ALIGN_THRESHOLDS:
+        pipeline.params = replace(params, align=replace(params.align, threshold=thr))
+        res = relate_pairs(pipeline, [(a, b) for a, b, _, _ in reuse_set], progress)
+        X = feature_matrix([r.features for r in res], REUSE_FEATURES)
+        grid[thr] = (_cv_auc(X, y), X, res)
+    best_thr = max(grid, key=lambda t: grid[t][0])
+    X, res = grid[best_thr][1], grid[best_thr][2]
     w, b = metrics.fit_logistic(X, y, l2=1.0)
-    params = replace(params, reuse_weights=dict(zip(REUSE_FEATURES, map(float, w))),
+    params = replace(params, align=replace(params.align, threshold=best_thr),
+                     reuse_weights=dict(zip(REUSE_FEATURES, map(float, w))),
                      reuse_bias=float(b))
+    pipeline.params = params
     fitted = metrics.logistic(X @ w + b)
     report["reuse"] = {"pairs": len(y), "positives": int(y.sum()),
+                       "align_threshold_cv_auc": {str(k): round(v[0], 4)
+                                                  for k, v in grid.items()},
+                       "align_threshold": best_thr,
                        "fit_auc": round(metrics.roc_auc(fitted, y > 0.5), 4)}
     t, f1 = metrics.best_threshold_f1(fitted, y > 0.5)
     report["reuse"]["best_threshold_f1"] = [round(t, 4), round(f1, 4)]
+    params = _label_thresholds(params, reuse_set, res, report)
 
     story_set = _story_pairs(data, rng)
     res_s = relate_pairs(pipeline, [(a, b) for a, b, _ in story_set], progress)

@@ -20,6 +20,7 @@ from .prepare import Prepared
 NUM_PERM = 128
 LSH_THRESHOLD = 0.3  # Jaccard of 3-gram sets; light edits of a copy stay above this
 NEIGHBOURS = 20
+LEAD_NEIGHBOURS = 10
 MIN_DOC_COS = 0.80  # raw e5 cosine; unrelated news sits near 0.75, kin above 0.85
 ANCHOR_MIN_SHARED = 4
 ANCHOR_MAX_DF = 50  # anchors in more articles than this say nothing about a pair
@@ -44,10 +45,12 @@ def lexical_pairs(prepared: Sequence[Prepared]) -> set[tuple[int, int]]:
     return out
 
 
-def vector_pairs(prepared: Sequence[Prepared], k: int = NEIGHBOURS) -> set[tuple[int, int]]:
+def vector_pairs(prepared: Sequence[Prepared], k: int = NEIGHBOURS,
+                 field: str = "raw_vector") -> set[tuple[int, int]]:
+    """Nearest neighbours by one of the document vectors (exact inner product)."""
     if len(prepared) < 2:
         return set()
-    x = np.stack([p.raw_vector for p in prepared]).astype(np.float32)
+    x = np.stack([getattr(p, field) for p in prepared]).astype(np.float32)
     index = faiss.IndexFlatIP(x.shape[1])
     index.add(x)
     sims, ids = index.search(x, min(k + 1, len(prepared)))
@@ -74,5 +77,7 @@ def anchor_pairs(prepared: Sequence[Prepared]) -> set[tuple[int, int]]:
 
 
 def candidate_pairs(prepared: Sequence[Prepared]) -> list[tuple[int, int]]:
-    pairs = lexical_pairs(prepared) | vector_pairs(prepared) | anchor_pairs(prepared)
+    # Sentence-mean vectors find translations; lead vectors find same-story coverage.
+    pairs = (lexical_pairs(prepared) | vector_pairs(prepared)
+             | vector_pairs(prepared, LEAD_NEIGHBOURS, "lead_vector") | anchor_pairs(prepared))
     return sorted(pairs)

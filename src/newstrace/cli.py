@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .article import Article, ReadProblem
-from .output import print_evidence, print_scan, pairs_table
+from .output import pairs_table, print_evidence, print_scan
 from .pipeline import Pipeline
 from .readers import article_from_dict, read_paths
 
@@ -30,7 +30,11 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
-STAGES = {"analyse": "Reading & language", "encode": "Encoding sentences", "compare": "Aligning pairs"}
+STAGES = {
+    "analyse": "Reading & language",
+    "encode": "Encoding sentences",
+    "compare": "Aligning pairs",
+}
 
 
 class Format(str, Enum):

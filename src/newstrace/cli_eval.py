@@ -17,6 +17,7 @@ from .embeddings import DiskCache, Encoder
 from .evaluation import TARGETS, TASKS, TaskResult, seeds
 from .pipeline import Pipeline
 
+DATA_HELP = "Dev corpora folder (default ../shared/data)"
 err = Console(stderr=True)
 out = Console()
 
@@ -91,7 +92,7 @@ def register(app: typer.Typer) -> None:
     def eval_cmd(
         task: str = typer.Argument(..., help="similarity, translation, reuse, stories, "
                                    "alignment, seeds or all"),
-        data: Path = typer.Option(None, "--data", help="Dev corpora folder (default ../shared/data)"),
+        data: Path = typer.Option(None, "--data", help=DATA_HELP),
         seeds_path: Path = typer.Option(Path("examples/seeds"), "--seeds"),
         split: str = typer.Option("report", "--split", help="report (held out), fit or all"),
         fmt: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
@@ -134,7 +135,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def calibrate(
-        data: Path = typer.Option(None, "--data", help="Dev corpora folder (default ../shared/data)"),
+        data: Path = typer.Option(None, "--data", help=DATA_HELP),
         cache: Path | None = typer.Option(Path(".cache/embeddings.npz"), "--cache"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Fit and print; do not write"),
     ) -> None:

@@ -147,7 +147,8 @@ def tatoeba_docs(data: Path, per_pair: int = 6, size: int = 8) -> list[tuple[Art
         rng = random.Random(pair)
         starts = rng.sample(range(0, len(xa) - size, size), per_pair)
         for k, s in enumerate(sorted(starts)):
-            ok = [(p, q) for p, q in zip(xa[s:s + size], xb[s:s + size]) if p.strip() and q.strip()]
+            ok = [(p, q) for p, q in zip(xa[s : s + size], xb[s : s + size])
+                  if p.strip() and q.strip()]
             out.append((
                 Article(id=f"tatoeba-{pair}-{k}-{la}", text="\n".join(p for p, _ in ok), lang=la),
                 Article(id=f"tatoeba-{pair}-{k}-{lb}", text="\n".join(q for _, q in ok), lang=lb),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from . import corpora, metrics
 from .article import Article
@@ -112,8 +114,9 @@ def translation(pipeline: Pipeline, data: Path, split: str = "report", max_docs:
     rows = []
     langs = sorted({lang_of[a] for a in lang_of})
     for la, lb in itertools.combinations(langs, 2):
-        sel = lambda pairs: {p for p in pairs if {lang_of[x] for x in p} == {la, lb}}  # noqa: E731
-        r = metrics.pairwise_prf(sel(pred_pairs), sel(gold_pairs))
+        want = {la, lb}
+        r = metrics.pairwise_prf({p for p in pred_pairs if {lang_of[x] for x in p} == want},
+                                 {p for p in gold_pairs if {lang_of[x] for x in p} == want})
         rows.append({"langs": f"{la}-{lb}", "precision": _r(r["precision"]),
                      "recall": _r(r["recall"]), "f1": _r(r["f1"])})
     worst = sorted(rows, key=lambda r: r["f1"])
@@ -183,17 +186,8 @@ def _baseline_bcubed(pipeline: Pipeline, arts: list[Article], gold: dict[str, st
     sims = vecs @ vecs.T
     best = 0.0
     for t in np.arange(0.80, 0.99, 0.005):
-        parent = list(range(len(arts)))
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for i, j in zip(*np.nonzero(np.triu(sims >= t, 1))):
-            parent[find(int(i))] = find(int(j))
-        pred = {a.id: find(i) for i, a in enumerate(arts)}
+        _, labels = connected_components(csr_matrix(np.triu(sims >= t, 1)), directed=False)
+        pred = {a.id: int(labels[i]) for i, a in enumerate(arts)}
         best = max(best, metrics.bcubed(pred, gold)["f1"])
     return best
 

@@ -15,8 +15,8 @@ from .article import Article, ReadProblem
 from .candidates import candidate_pairs
 from .embeddings import Encoder
 from .grouping import Family, Story, assign_stories, families, stories
-from .prepare import Prepared, analyse, prepare
-from .relation import Params, PairResult, default_params, relate
+from .prepare import Prepared, analyse, lead, prepare
+from .relation import PairResult, Params, default_params, relate
 
 # progress(stage, done, total): stage is "analyse", "encode", "compare".
 Progress = Callable[[str, int, int], None]
@@ -67,12 +67,14 @@ class Pipeline:
         self.params = params or default_params()
         self.encoder = encoder or Encoder()
 
-    def prepare_all(self, articles: Sequence[Article], progress: Progress = _quiet) -> list[Prepared]:
+    def prepare_all(
+        self, articles: Sequence[Article], progress: Progress = _quiet
+    ) -> list[Prepared]:
         for i, a in enumerate(articles):
             if not a.sentences:
                 analyse(a)
             progress("analyse", i + 1, len(articles))
-        total = sum(len(a.sentences) for a in articles)
+        total = sum(len(a.sentences) + 1 for a in articles)
         done = 0
 
         def tick(n: int) -> None:
@@ -81,7 +83,7 @@ class Pipeline:
             progress("encode", min(done, total), total)
 
         # Encode everything in one stream so batches stay full across short articles.
-        sentences = [s for a in articles for s in a.sentences]
+        sentences = [s for a in articles for s in a.sentences] + [lead(a) for a in articles]
         self.encoder.encode(sentences, progress=tick)
         progress("encode", total, total)
         return [prepare(a, self.encoder) for a in articles]

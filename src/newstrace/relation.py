@@ -16,6 +16,7 @@ from importlib import resources
 import numpy as np
 
 from .alignment import Alignment, AlignParams, SideData, align
+from .embeddings import center
 from .language import same_language
 from .prepare import Prepared
 
@@ -26,7 +27,10 @@ REUSE_FEATURES = (
     "order_gain", "total_norm", "cov_min", "cov_max", "mean_score", "one_to_one",
     "lex3", "doc_cos",
 )
-STORY_FEATURES = ("doc_cos", "raw_cos", "anchor_overlap", "name_overlap", "number_overlap", "total_norm")
+STORY_FEATURES = (
+    "lead_cos", "lead_centred", "doc_cos", "raw_cos", "anchor_overlap", "name_overlap",
+    "number_overlap", "total_norm",
+)
 
 
 @dataclass
@@ -115,6 +119,9 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
     same = same_language(pa.article.lang, pb.article.lang)
     doc_cos = float(pa.doc_vector @ pb.doc_vector)
     raw_cos = float(pa.raw_vector @ pb.raw_vector)
+    lead_cos = float(pa.lead_vector @ pb.lead_vector)
+    lead_centred = float(center(pa.lead_vector[None], pa.article.lang)[0]
+                         @ center(pb.lead_vector[None], pb.article.lang)[0])
     n, m = len(pa.side.vectors), len(pb.side.vectors)
     short = max(1, min(n, m))
     if doc_cos < params.prefilter_doc_cos or not n or not m:
@@ -139,6 +146,8 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
         "lex3": lex3,
         "doc_cos": doc_cos,
         "raw_cos": raw_cos,
+        "lead_cos": lead_cos,
+        "lead_centred": lead_centred,
         "anchor_overlap": _overlap(pa.doc_anchors, pb.doc_anchors),
         "name_overlap": _overlap(names(pa), names(pb)),
         "number_overlap": _overlap(nums(pa), nums(pb)),
@@ -150,6 +159,14 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
 def _logit(weights: dict[str, float], bias: float, f: dict[str, float]) -> float:
     z = bias + sum(w * f[k] for k, w in weights.items())
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def reuse_probability(f: dict[str, float], params: Params) -> float:
+    return _logit(params.reuse_weights, params.reuse_bias, f)
+
+
+def story_probability(f: dict[str, float], params: Params) -> float:
+    return _logit(params.story_weights, params.story_bias, f)
 
 
 def label(f: dict[str, float], reuse: float, story: float, params: Params) -> str:
@@ -164,16 +181,20 @@ def label(f: dict[str, float], reuse: float, story: float, params: Params) -> st
     return "same_story" if story >= params.story_threshold else "unrelated"
 
 
-def direction(pa: Prepared, pb: Prepared, al: Alignment, params: Params) -> tuple[str | None, str | None]:
+def direction(
+    pa: Prepared, pb: Prepared, al: Alignment, params: Params
+) -> tuple[str | None, str | None]:
     """Which came first: 'a>b' means b derives from a. Returns (direction, reason)."""
     ta, tb = pa.article.published, pb.article.published
     if ta and tb and ta != tb:
         return ("a>b", "published earlier") if ta < tb else ("b>a", "published earlier")
-    src_a, src_b = pa.article.attributed_source, pb.article.attributed_source
-    if src_a and not src_b:
-        return "b>a", f"a credits {src_a}"
-    if src_b and not src_a:
-        return "a>b", f"b credits {src_b}"
+    # A credit points at the other article only when it names the other's publisher;
+    # crediting an outside source (the BBC, when no BBC article is here) says nothing.
+    credit_a, credit_b = pa.article.attributed_source, pb.article.attributed_source
+    if credit_a and _same_source(credit_a, pb.article.source):
+        return "b>a", f"a credits {credit_a}"
+    if credit_b and _same_source(credit_b, pa.article.source):
+        return "a>b", f"b credits {credit_b}"
     # A condensed copy or excerpt covers its source less than the source covers it.
     diff = al.coverage_b - al.coverage_a
     if abs(diff) >= params.direction_margin:
@@ -181,11 +202,15 @@ def direction(pa: Prepared, pb: Prepared, al: Alignment, params: Params) -> tupl
     return None, None
 
 
+def _same_source(credit: str, source: str | None) -> bool:
+    return bool(source) and credit.casefold() in source.casefold()  # type: ignore[union-attr]
+
+
 def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResult:
     params = params or default_params()
     f, al = features(pa, pb, params)
-    reuse = _logit(params.reuse_weights, params.reuse_bias, f)
-    story = _logit(params.story_weights, params.story_bias, f)
+    reuse = reuse_probability(f, params)
+    story = story_probability(f, params)
     rel = label(f, reuse, story, params)
     if rel in REUSE:
         story = max(story, reuse)  # shared text is the same story by construction
