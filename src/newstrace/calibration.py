@@ -7,9 +7,12 @@ Reuse model (logistic regression on REUSE_FEATURES):
              ECB+ pairs of different articles on one event (independent reports) and on
              the look-alike event of the same topic; Clough task a `non` answers.
 Story model (logistic regression with soft targets on STORY_FEATURES):
-  SemEval-2022 fit pairs with target (4 - Overall) / 3; ECB+ fit pairs, 1 for the same
-  event and 0 for the other event of the topic.
-Story threshold: the value maximising B-cubed F1 of ECB+ fit-topic stories.
+  SemEval-2022 fit pairs with target (4 - Overall) / 3: story_score is calibrated to human
+  judgements of "same news event". (Adding ECB+ pairs as 0/1 targets raised ECB+ AUC
+  from 0.91 to 0.93 but lowered the SemEval fit Pearson from 0.76 to 0.73 and pushed
+  cross-lingual same-event pairs below 0.5, so ECB+ only sets the grouping threshold.)
+Story threshold: the lowest value whose B-cubed F1 of ECB+ fit-topic stories is within
+PLATEAU of the best.
 The result is written to src/newstrace/data/params.json with these notes.
 """
 
@@ -39,6 +42,7 @@ from .relation import (
 )
 
 PARAMS_FILE = Path(__file__).parent / "data" / "params.json"
+PLATEAU = 0.015  # B-cubed F1 within this of the best counts as equally good
 ALIGN_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
 
 
@@ -84,17 +88,9 @@ def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article,
     return out
 
 
-def _story_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article, float]]:
-    out = [(p.a, p.b, (4.0 - p.overall) / 3.0) for p in corpora.semeval(data, "fit")]
-    arts, gold = corpora.ecbplus(data, "fit")
-    by_topic: dict[str, list[Article]] = {}
-    for a in arts:
-        by_topic.setdefault(a.id.split("_")[0], []).append(a)
-    for group in by_topic.values():
-        pairs = list(itertools.combinations(group, 2))
-        for a, b in rng.sample(pairs, min(40, len(pairs))):
-            out.append((a, b, float(gold[a.id] == gold[b.id])))
-    return out
+def _story_pairs(data: Path) -> list[tuple[Article, Article, float]]:
+    """SemEval fit pairs with the human similarity as a soft target in [0, 1]."""
+    return [(p.a, p.b, (4.0 - p.overall) / 3.0) for p in corpora.semeval(data, "fit")]
 
 
 def _label_thresholds(params: Params, pairs: list, results: list, report: dict) -> Params:
@@ -155,18 +151,15 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     report["reuse"]["best_threshold_f1"] = [round(t, 4), round(f1, 4)]
     params = _label_thresholds(params, reuse_set, res, report)
 
-    story_set = _story_pairs(data, rng)
+    story_set = _story_pairs(data)
     res_s = relate_pairs(pipeline, [(a, b) for a, b, _ in story_set], progress)
     Xs = feature_matrix([r.features for r in res_s], STORY_FEATURES)
     ys = np.array([t for _, _, t in story_set])
     ws, bs = metrics.fit_logistic(Xs, ys, l2=1.0)
     params = replace(params, story_weights=dict(zip(STORY_FEATURES, map(float, ws))),
                      story_bias=float(bs))
-    semeval_n = sum(1 for _ in corpora.semeval(data, "fit"))
     pred = metrics.logistic(Xs @ ws + bs)
-    report["story"] = {"pairs": len(ys),
-                       "fit_pearson_semeval": round(metrics.pearson(pred[:semeval_n],
-                                                                    ys[:semeval_n]), 4)}
+    report["story"] = {"pairs": len(ys), "fit_pearson_semeval": round(metrics.pearson(pred, ys), 4)}
 
     # Story threshold: B-cubed on the ECB+ fit topics, grouping re-run per threshold.
     pipeline.params = params
@@ -174,13 +167,18 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     scan = pipeline.scan(arts, progress)
     scored = scan.scored
     fams = families(arts, scored)
-    best = (0.0, params.story_threshold)
+    curve = []
     for thr in np.arange(0.3, 0.91, 0.025):
         sts = stories(arts, scored, fams, float(thr))
         pred_map = {x: s.id for s in sts for x in s.articles}
-        f1 = metrics.bcubed(pred_map, gold)["f1"]
-        if f1 > best[0]:
-            best = (f1, float(round(thr, 3)))
+        curve.append((float(round(thr, 3)), metrics.bcubed(pred_map, gold)["f1"]))
+    # The curve is flat near its top; take the lowest threshold within PLATEAU of the best.
+    # ECB+ is English only, and cross-lingual pairs score lower (SemEval de-en), so the
+    # highest monolingual optimum would split translated coverage of one event.
+    top = max(f1 for _, f1 in curve)
+    best = min((t, f1) for t, f1 in curve if f1 >= top - PLATEAU)
+    best = (best[1], best[0])
+    report["story"]["bcubed_curve"] = {str(t): round(f1, 4) for t, f1 in curve}
     params = replace(params, story_threshold=best[1])
     report["story"]["threshold"] = best[1]
     report["story"]["fit_bcubed_f1"] = round(best[0], 4)

@@ -29,7 +29,7 @@ REUSE_FEATURES = (
 )
 STORY_FEATURES = (
     "lead_cos", "lead_centred", "doc_cos", "raw_cos", "anchor_overlap", "name_overlap",
-    "number_overlap", "total_norm",
+    "number_overlap", "total_norm", "same_language",
 )
 
 
