@@ -3,6 +3,7 @@
 Reuse model (logistic regression on REUSE_FEATURES):
   positives  FLORES cross-lingual pairs of the same document; Clough & Stevenson task a
              cut / light / heavy answers against their original;
+             planted same-language copies and excerpts built from ECB+ fit articles;
   negatives  FLORES pairs of different documents that are nearest neighbours (hard);
              ECB+ pairs of different articles on one event (independent reports) and on
              the look-alike event of the same topic; Clough task a `non` answers.
@@ -40,6 +41,7 @@ from .relation import (
     label,
     reuse_probability,
 )
+from .sentences import split_sentences
 
 PARAMS_FILE = Path(__file__).parent / "data" / "params.json"
 PLATEAU = 0.015  # B-cubed F1 within this of the best counts as equally good
@@ -85,6 +87,32 @@ def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article,
         pairs = list(itertools.combinations(group, 2))
         for a, b in rng.sample(pairs, min(30, len(pairs))):
             out.append((a, b, 0, NOT_REUSE))
+    out += _planted_copies(arts, rng)
+    return out
+
+
+def _planted_copies(arts: list[Article], rng: random.Random) -> list:
+    """Same-language copies and excerpts, which the dev corpora hardly contain.
+
+    From ECB+ fit articles: a light copy (one sentence dropped, a footer added) is a
+    `duplicate`; a block of 3-4 consecutive sentences pasted into an article of another
+    topic is `partial` reuse.
+    """
+    out = []
+    long = [a for a in arts if len(split_sentences(a.text)) >= 8]
+    for a in rng.sample(long, min(40, len(long))):
+        sents = split_sentences(a.text)
+        drop = rng.randrange(len(sents))
+        copy = sents[:drop] + sents[drop + 1 :] + ["Share this article on Facebook."]
+        out.append((a, Article(id=f"{a.id}-copy", text="\n".join(copy), lang="en"), 1,
+                    frozenset({"duplicate"})))
+        host = rng.choice([x for x in long if x.id.split("_")[0] != a.id.split("_")[0]])
+        hs = split_sentences(host.text)
+        k, start = rng.choice((3, 4)), rng.randrange(len(sents) - 4)
+        mid = len(hs) // 2
+        text = "\n".join(hs[:mid] + sents[start : start + k] + hs[mid:])
+        out.append((a, Article(id=f"{host.id}-quoting-{a.id}", text=text, lang="en"), 1,
+                    frozenset({"partial"})))
     return out
 
 

@@ -119,14 +119,15 @@ def _origin(
         wins[src] += 1
         losses[dst] += 1
     roots = [m for m in members if wins[m] and not losses[m] and m not in credited]
+    if outside:
+        # An explicit credit to a publisher that is not here outweighs containment cues:
+        # the members derive from that outside article.
+        near = f"; closest member: {roots[0]}" if len(roots) == 1 else ""
+        return None, 0.8, f"members credit {outside[0]}, which is not in the collection{near}"
     if len(roots) == 1 and decided:
         root = roots[0]
         conf = min(0.95, 0.5 + 0.45 * wins[root] / max(1, len(members) - 1))
-        if outside:
-            conf *= 0.5
         return root, conf, f"{root} precedes {wins[root]} member(s) by timestamp or containment"
-    if outside:
-        return None, 0.8, f"members credit {outside[0]}, which is not in the collection"
     return None, 0.5, "no member is clearly the source of the others"
 
 

@@ -25,7 +25,7 @@ REUSE = frozenset({"duplicate", "translation", "rewrite", "partial"})
 
 REUSE_FEATURES = (
     "order_gain", "total_norm", "cov_min", "cov_max", "mean_score", "one_to_one",
-    "lex3", "doc_cos",
+    "lex3", "doc_cos", "run",
 )
 STORY_FEATURES = (
     "lead_cos", "lead_centred", "doc_cos", "raw_cos", "anchor_overlap", "name_overlap",
@@ -143,6 +143,7 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
         "cov_max": max(al.coverage_a, al.coverage_b),
         "mean_score": al.mean_score,
         "one_to_one": al.one_to_one_share(),
+        "run": min(al.longest_run(), 10) / 10,
         "lex3": lex3,
         "doc_cos": doc_cos,
         "raw_cos": raw_cos,
