@@ -200,29 +200,18 @@ def sentences(
                 out.print(f"{i:4d} [dim]{lg}[/] {s}", highlight=False)
 
 
-def _mount_optional() -> None:
-    """Sub-commands whose modules pull heavier dependencies are mounted when present."""
-    try:
-        from .cli_index import index_app
+def _mount() -> None:
+    # Imported here, not at the top: they import this module's helpers (progress_bar).
+    from .cli_eval import register
+    from .cli_index import index_app
+    from .cli_serve import serve
 
-        app.add_typer(index_app, name="index", help="Persistent on-disk index")
-    except ImportError:
-        pass
-    try:
-        from .cli_serve import serve
-
-        app.command(help="Run the HTTP API and web UI over an index")(serve)
-    except ImportError:
-        pass
-    try:
-        from .cli_eval import register
-
-        register(app)
-    except ImportError:
-        pass
+    app.add_typer(index_app, name="index", help="Persistent on-disk index")
+    app.command(help="Run the HTTP API and web UI over an index")(serve)
+    register(app)
 
 
-_mount_optional()
+_mount()
 
 
 def main() -> None:
