@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import SEEDS
-
 from newstrace import Article
 from newstrace.prepare import analyse
 from newstrace.relation import REUSE
