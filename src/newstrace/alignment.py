@@ -186,14 +186,17 @@ def align(
     spans.reverse()
     result.spans = spans
     result.total = float(V[n][m])
-    result.coverage_a = _coverage(a.lengths, [s.a for s in spans])
-    result.coverage_b = _coverage(b.lengths, [s.b for s in spans])
+    result.coverage_a = coverage(a.lengths, [s.a for s in spans])
+    result.coverage_b = coverage(b.lengths, [s.b for s in spans])
     return result
 
 
-def _coverage(lengths: np.ndarray, ranges: list[tuple[int, int]]) -> float:
+def coverage(lengths: np.ndarray, ranges: list[tuple[int, int]]) -> float:
+    """Share of the characters inside the given sentence ranges (overlaps count once)."""
     total = float(lengths.sum())
     if total <= 0:
         return 0.0
-    covered = sum(float(lengths[first : last + 1].sum()) for first, last in ranges)
-    return covered / total
+    covered = np.zeros(len(lengths), bool)
+    for first, last in ranges:
+        covered[first : last + 1] = True
+    return float(lengths[covered].sum()) / total

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .article import Article, ReadProblem
-from .output import pairs_table, print_evidence, print_scan
+from .cli_eval import register
+from .cli_index import index_app
+from .cli_serve import serve
+from .output import pairs_table, print_evidence, print_scan, progress_bar
 from .pipeline import Pipeline
 from .readers import article_from_dict, read_paths
 
@@ -30,37 +30,10 @@ app = typer.Typer(
 err = Console(stderr=True, soft_wrap=True)  # warnings stay one line each, for grep
 out = Console()
 
-STAGES = {
-    "analyse": "Reading & language",
-    "encode": "Encoding sentences",
-    "compare": "Aligning pairs",
-}
-
-
 class Format(str, Enum):
     table = "table"
     json = "json"
     html = "html"
-
-
-@contextmanager
-def progress_bar(enabled: bool = True) -> Iterator:
-    """Yields a pipeline progress callback drawing one bar per stage on stderr."""
-    if not enabled:
-        yield lambda stage, done, total: None
-        return
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield update
 
 
 def _read(paths: list[Path]) -> tuple[list[Article], list[ReadProblem]]:
@@ -96,7 +69,7 @@ def scan(
     if not arts:
         err.print("[red]error:[/] no article could be read")
         raise typer.Exit(1)
-    with progress_bar(not quiet) as cb:
+    with progress_bar(err, not quiet) as cb:
         result = Pipeline().scan(arts, progress=cb)
     result.problems = problems
     if fmt is Format.json:
@@ -151,7 +124,7 @@ def _compare_pairs(pipeline: Pipeline, path: Path) -> int:
         return 2
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     ok = 0
-    with progress_bar() as cb:
+    with progress_bar(err) as cb:
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -200,18 +173,9 @@ def sentences(
                 out.print(f"{i:4d} [dim]{lg}[/] {s}", highlight=False)
 
 
-def _mount() -> None:
-    # Imported here, not at the top: they import this module's helpers (progress_bar).
-    from .cli_eval import register
-    from .cli_index import index_app
-    from .cli_serve import serve
-
-    app.add_typer(index_app, name="index", help="Persistent on-disk index")
-    app.command(help="Run the HTTP API and web UI over an index")(serve)
-    register(app)
-
-
-_mount()
+app.add_typer(index_app, name="index", help="Persistent on-disk index")
+app.command(help="Run the HTTP API and web UI over an index")(serve)
+register(app)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from rich.table import Table
 from .corpora import default_data_dir
 from .embeddings import DiskCache, Encoder
 from .evaluation import TARGETS, TASKS, TaskResult, seeds
+from .output import progress_bar
 from .pipeline import Pipeline
 
 DATA_HELP = "Dev corpora folder (default ../shared/data)"
@@ -101,8 +102,6 @@ def register(app: typer.Typer) -> None:
                                           help="Sentence-embedding cache file"),
     ) -> None:
         """Measure quality on a labelled corpus with the real pipeline."""
-        from .cli import progress_bar
-
         names = list(TASKS) + ["seeds"] if task == "all" else [task]
         unknown = [n for n in names if n not in TASKS and n != "seeds"]
         if unknown:
@@ -118,7 +117,7 @@ def register(app: typer.Typer) -> None:
         results = []
         for name in names:
             err.print(f"[bold]eval {name}[/]")
-            with progress_bar() as cb:
+            with progress_bar(err) as cb:
                 if name == "seeds":
                     r = seeds(pipeline, seeds_path, cb)
                 else:
@@ -141,8 +140,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit the relation model on the fit halves of the dev corpora (writes params.json)."""
         from .calibration import calibrate as run
-        from .cli import progress_bar
-
         data = data or default_data_dir()
         if not data.is_dir():
             err.print(f"[red]error:[/] dev data folder {data} not found (use --data)")
@@ -150,7 +147,7 @@ def register(app: typer.Typer) -> None:
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
         pipeline, store = _pipeline(cache)
-        with progress_bar() as cb:
+        with progress_bar(err) as cb:
             params, report = run(pipeline, data, cb, write=not dry_run)
         store.save()
         print(json.dumps({"report": report, "params": params.to_dict()}, indent=2))

@@ -9,25 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from .article import Article, ReadProblem
 from .index import Index, NotIndexed
-from .output import pairs_table, print_evidence
+from .output import pairs_table, print_evidence, progress_bar
 from .readers import read_paths
 from .store import StoreError
 
@@ -40,7 +33,6 @@ err = Console(stderr=True)
 out = Console()
 
 DEFAULT_DB = Path("newstrace.db")
-STAGES = {"encode": "Encoding sentences", "index": "Indexing articles"}
 DB_HELP = "Index file (SQLite)"
 
 
@@ -51,25 +43,6 @@ class Format(StrEnum):
 
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
-    if not enabled:
-        yield lambda stage, done, total: None
-        return
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, transient=True,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total or None)
-            bar.update(tasks[stage], completed=done, total=total or None)
-
-        yield update
 
 
 @contextmanager
@@ -110,7 +83,7 @@ def add(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
 ) -> None:
     """Add articles (new ids are added, changed texts replace, the same text is skipped)."""
-    with _open(db, create=True, window=window) as index, _progress(not quiet) as cb:
+    with _open(db, create=True, window=window) as index, progress_bar(err, not quiet) as cb:
         report = index.add(read_paths(paths), progress=cb)
         stats = index.stats()
     for p in report.problems:

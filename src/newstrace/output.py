@@ -2,8 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+STAGES = {
+    "analyse": "Reading & language",
+    "encode": "Encoding sentences",
+    "compare": "Aligning pairs",
+    "index": "Indexing articles",
+}
+
+
+@contextmanager
+def progress_bar(
+    console: Console, enabled: bool = True
+) -> Iterator[Callable[[str, int, int], None]]:
+    """Yields a pipeline progress callback drawing one bar per stage on `console`."""
+    if not enabled:
+        yield lambda stage, done, total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        yield update
 
 _COLOURS = {
     "duplicate": "bold red",

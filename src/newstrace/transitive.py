@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .alignment import Alignment, Span
+from .alignment import Alignment, Span, coverage
 from .relation import REUSE, PairResult
 
 
@@ -37,22 +37,14 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
     if not out:
         return None
     al = Alignment(spans=out, sentences_a=len(lengths[x]), sentences_b=len(lengths[z]))
-    al.coverage_a = _cov(lengths[x], [s.a for s in out])
-    al.coverage_b = _cov(lengths[z], [s.b for s in out])
+    al.coverage_a = coverage(lengths[x], [s.a for s in out])
+    al.coverage_b = coverage(lengths[z], [s.b for s in out])
     kinds = {xy.relation, yz.relation}
     relation = "translation" if kinds == {"translation"} else (
         "partial" if "partial" in kinds else "rewrite")
     reuse = xy.reuse_score * yz.reuse_score
     story = max(reuse, min(xy.story_score, yz.story_score))
     return PairResult(x, z, relation, reuse, story, None, al, {}, via=y)
-
-
-def _cov(lengths: np.ndarray, ranges: list[tuple[int, int]]) -> float:
-    total = float(lengths.sum())
-    covered = np.zeros(len(lengths), bool)
-    for f, last in ranges:
-        covered[f : last + 1] = True
-    return float(lengths[covered].sum()) / total if total > 0 else 0.0
 
 
 def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray]) -> list[PairResult]:
