@@ -1,9 +1,10 @@
 """Benchmarks of the persistent index (issue 4). Not a test: run by hand, results go to
 bench/.cache/results.json and are pasted into docs/PERFORMANCE.md.
 
-Corpus: article-sized texts from ../shared/data/newstest_multiway (runs of consecutive
-lines; 20% of the runs appear in 2-4 languages: planted translation families), plus ECB+
-and SemEval-2022 texts. Steps (each resumable and time-limited, run them with `nice`):
+Corpus: short article-sized texts from ../shared/data/newstest_multiway (runs of 2-4
+consecutive lines, each run in every language of its year: planted translation families of
+5-6 members; the dev data holds no more text than that for 20k articles), plus every ECB+
+and SemEval-2022 text. Steps (each resumable and time-limited, run them with `nice`):
 
     bench_index.py corpus                 # sizes of the corpus
     bench_index.py warm --seconds 540     # encode sentences into a cache (resumable)
@@ -49,11 +50,11 @@ RESULTS = CACHE / "results.json"
 WARM = CACHE / "vectors.db"
 INDEX = CACHE / "scale.db"
 YEARS = (2010, 2011, 2012, 2013)
-FAMILY_SHARE = 0.2
-HOLD_OUT = 100  # single-language multiway articles kept out of the index
+RUN_LINES = (2, 4)
+HOLD_OUT = 100  # multiway articles (one per run) kept out of the index
 RATIO_ARTICLES = 60  # the first of them, encoded cold by `ratio`
 PROBES = 40  # the last of them, warm: added to copies of the index by `probe`
-SEMEVAL_TEXTS = 600
+SEMEVAL_TEXTS = 10_000  # i.e. all of them
 CHECKPOINTS = (1000, 2500, 5000, 10000, 20000)
 WINDOW = 100  # articles whose add time gives the marginal rate at a checkpoint
 
@@ -70,10 +71,8 @@ def _multiway(rng: random.Random) -> list[dict]:
         n = min(len(v) for v in lines.values())
         start = 0
         while start < n:
-            size = rng.randint(3, 5)
-            stop = min(n, start + size)
-            k = rng.choice((2, 2, 3, 4)) if rng.random() < FAMILY_SHARE else 1
-            for lang in rng.sample(langs, k):
+            stop = min(n, start + rng.randint(*RUN_LINES))
+            for lang in langs:
                 text = "\n".join(x for x in lines[lang][start:stop] if x.strip())
                 if len(text) >= 80:
                     out.append({"id": f"mw{year}_{start}_{lang}", "text": text, "lang": lang,
@@ -110,8 +109,8 @@ def corpus() -> tuple[list[dict], list[dict]]:
     groups = defaultdict(list)
     for r in mw:
         groups[r["gold"]].append(r)
-    singles = [g[0] for g in groups.values() if len(g) == 1]
-    held = {r["id"] for r in rng.sample(singles, HOLD_OUT)}
+    runs = sorted(g for g in groups if len(groups[g]) > 1)
+    held = {rng.choice(groups[g])["id"] for g in rng.sample(runs, HOLD_OUT)}
     rows = [r for r in mw if r["id"] not in held] + _ecb() + _semeval(SEMEVAL_TEXTS)
     rng.shuffle(rows)
     return rows, [r for r in mw if r["id"] in held]
@@ -201,7 +200,7 @@ def cmd_corpus(_: argparse.Namespace) -> None:
 def cmd_warm(args: argparse.Namespace) -> None:
     """Encode the corpus's sentences, in add order, into the warm cache (resumable)."""
     rows, held = corpus()
-    rows = held[-PROBES:] + rows  # the probes first: `probe` needs them at every size
+    rows = held[-PROBES:] + rows[: args.until]  # the probes first: `probe` needs them
     store = Store(WARM)
     cache = EmbeddingCache(store)
     enc = Encoder(store=cache)  # type: ignore[arg-type]
@@ -595,6 +594,7 @@ def main() -> None:
     sub.add_parser("corpus").set_defaults(fn=cmd_corpus)
     p = sub.add_parser("warm")
     p.add_argument("--seconds", type=float, default=540)
+    p.add_argument("--until", type=int, default=20_100, help="articles of the corpus")
     p.set_defaults(fn=cmd_warm)
     p = sub.add_parser("scale")
     p.add_argument("--until", type=int, default=1000)

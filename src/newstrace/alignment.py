@@ -128,13 +128,22 @@ def _gains(a: SideData, b: SideData, same_language: bool,
             for x in s:
                 vocab.setdefault(x, len(vocab))
         binaries.append((_binary(sa, vocab), _binary(sb, vocab), w))
+    windows: dict[tuple[int, int, int], np.ndarray] = {}
+
+    def win(mat: np.ndarray, k: int, op: str) -> np.ndarray:
+        # Each window width is used by several shapes: compute it once per matrix.
+        key = (id(mat), k, op == "or")
+        if key not in windows:
+            windows[key] = mat if k == 1 and op == "or" else _window(mat, k, op)
+        return windows[key]
+
     out = {}
     for ka, kb in SHAPES:
         if ka > n or kb > m:
             continue
-        score = _window(a.vectors, ka, "sum") @ _window(b.vectors, kb, "sum").T
+        score = win(a.vectors, ka, "sum") @ win(b.vectors, kb, "sum").T
         for xa, xb, w in binaries:
-            score = score + w * _dice(_window(xa, ka, "or"), _window(xb, kb, "or"))
+            score = score + w * _dice(win(xa, ka, "or"), win(xb, kb, "or"))
         out[(ka, kb)] = score - params.threshold - params.span_penalty * (ka + kb - 2)
     return out
 
@@ -143,10 +152,35 @@ def align(
     a: SideData, b: SideData, same_language: bool, params: AlignParams = AlignParams()
 ) -> Alignment:
     n, m = len(a.vectors), len(b.vectors)
-    result = Alignment(sentences_a=n, sentences_b=m)
     if n == 0 or m == 0:
-        return result
+        return Alignment(sentences_a=n, sentences_b=m)
+    return _best_path(_gains(a, b, same_language, params), a.lengths, b.lengths, params)
+
+
+def align_and_reversed(
+    a: SideData, b: SideData, same_language: bool, params: AlignParams = AlignParams()
+) -> tuple[Alignment, float]:
+    """The alignment of A with B, and the total of A aligned with B read backwards.
+
+    Reused text keeps its order, matches between independent texts do not: the
+    difference measures what order alone contributes. A span of B read backwards covers
+    the same sentences, so its gains are the forward gains with columns reversed.
+    """
+    n, m = len(a.vectors), len(b.vectors)
+    if n == 0 or m == 0:
+        return Alignment(sentences_a=n, sentences_b=m), 0.0
     gains = _gains(a, b, same_language, params)
+    forward = _best_path(gains, a.lengths, b.lengths, params)
+    if not forward.spans:
+        return forward, 0.0
+    flipped = {shape: g[:, ::-1] for shape, g in gains.items()}
+    return forward, _best_path(flipped, a.lengths, b.lengths[::-1], params).total
+
+
+def _best_path(gains: dict[tuple[int, int], np.ndarray], lengths_a: np.ndarray,
+               lengths_b: np.ndarray, params: AlignParams) -> Alignment:
+    n, m = len(lengths_a), len(lengths_b)
+    result = Alignment(sentences_a=n, sentences_b=m)
     # Only span pairs with a positive gain can ever be chosen: collect them per end cell,
     # so the dynamic program visits a few moves instead of every shape at every cell.
     moves: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
@@ -186,8 +220,8 @@ def align(
     spans.reverse()
     result.spans = spans
     result.total = float(V[n][m])
-    result.coverage_a = coverage(a.lengths, [s.a for s in spans])
-    result.coverage_b = coverage(b.lengths, [s.b for s in spans])
+    result.coverage_a = coverage(lengths_a, [s.a for s in spans])
+    result.coverage_b = coverage(lengths_b, [s.b for s in spans])
     return result
 
 

@@ -59,6 +59,9 @@ def _print(result: TaskResult) -> None:
         out.print(tt)
 
 
+NOTES_MARKER = "## Reading these figures"
+
+
 def markdown(results: list[TaskResult]) -> str:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -129,7 +132,11 @@ def register(app: typer.Typer) -> None:
         if fmt is EvalFormat.json:
             print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
         if md:
-            md.write_text(markdown(results), encoding="utf-8")
+            # Hand-written reading notes below NOTES_MARKER survive a re-run.
+            old = md.read_text(encoding="utf-8") if md.exists() else ""
+            notes = old[old.index(NOTES_MARKER):] if NOTES_MARKER in old else ""
+            md.write_text(markdown(results) + ("\n" + notes if notes else ""),
+                          encoding="utf-8")
             err.print(f"wrote {md}")
 
     @app.command()

@@ -1,7 +1,11 @@
 """Families (shared text) and stories (same event) from pair relations, and origins.
 
-Families are connected components of the reuse graph: a rewrite of a translation is kin of
-the original even when the two were never aligned directly. Stories are built by average
+Families are built from the reuse graph: a rewrite of a translation is kin of the original
+even when the two were never aligned directly. Edges are taken strongest first; an article
+joins a family on one edge, but two families of several members merge only when enough of
+the pairs between them are reuse (`min_link`): one look-alike pair between two translation
+families must not merge them, while a source with many partial copies still grows one
+family, spoke by spoke. Stories are built by average
 linkage over story scores, starting from families, so a chain of loosely similar articles
 does not merge two events (ECB+ pairs each topic with a look-alike event).
 """
@@ -69,11 +73,31 @@ class _UnionFind:
         return sorted((sorted(g) for g in out.values()), key=lambda g: g[0])
 
 
-def families(articles: Sequence[Article], pairs: Sequence[PairResult]) -> list[Family]:
+def families(articles: Sequence[Article], pairs: Sequence[PairResult],
+             min_link: float = 0.0) -> list[Family]:
+    """Families of two or more members. `min_link`: the share of member pairs across two
+    multi-member families that must be direct reuse pairs for the two to merge."""
     uf = _UnionFind(a.id for a in articles)
-    for p in pairs:
-        if p.is_reuse:
-            uf.union(p.a, p.b)
+    # Pairs inferred through a pivot only restate direct edges: they do not count.
+    direct = sorted((p for p in pairs if p.is_reuse and p.via is None),
+                    key=lambda p: (-p.reuse_score, p.a, p.b))
+    partners: dict[str, set[str]] = defaultdict(set)
+    for p in direct:
+        partners[p.a].add(p.b)
+        partners[p.b].add(p.a)
+    members = {a.id: {a.id} for a in articles}
+    for p in direct:
+        ra, rb = uf.find(p.a), uf.find(p.b)
+        if ra == rb:
+            continue
+        x, y = sorted((members[ra], members[rb]), key=len)
+        if len(x) > 1:
+            links = sum(len(partners[m] & y) for m in x)
+            if links < min_link * len(x) * len(y):
+                continue
+        uf.union(ra, rb)
+        root = uf.find(ra)
+        members[root] = x | y
     by_id = {a.id: a for a in articles}
     out = []
     for members in uf.groups():

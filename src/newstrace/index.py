@@ -583,7 +583,7 @@ class Index:
         ext = {i: a.id for i, a in stubs.items()}
         back = {a.id: i for i, a in stubs.items()}
         pairs = self._pair_stubs(self.store.pairs_among(members, reuse_only=True), ext)
-        fams = grouping.families(list(stubs.values()), pairs)
+        fams = grouping.families(list(stubs.values()), pairs, self.params.family_min_link)
         old = {r["id"]: r["family"] for r in self.store.article_rows(members)}
         used: set[int] = set()
         placed: set[int] = set()

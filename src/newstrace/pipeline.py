@@ -104,7 +104,7 @@ class Pipeline:
         return self.group(articles, pairs)
 
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:
-        fams = families(articles, pairs)
+        fams = families(articles, pairs, self.params.family_min_link)
         sts = stories(articles, pairs, fams, self.params.story_threshold)
         assign_stories(fams, sts)
         pairs = sorted(pairs, key=lambda p: (p.a, p.b))

@@ -15,7 +15,7 @@ from importlib import resources
 
 import numpy as np
 
-from .alignment import Alignment, AlignParams, SideData, align
+from .alignment import Alignment, AlignParams, align_and_reversed
 from .embeddings import center
 from .language import same_language
 from .prepare import Prepared
@@ -47,6 +47,7 @@ class Params:
     translation_one_to_one: float = 0.6
     direction_margin: float = 0.15  # coverage asymmetry needed to guess a direction
     prefilter_doc_cos: float = 0.0  # pairs below this document cosine are not aligned
+    family_min_link: float = 0.0  # grouping.families: share of reuse pairs to merge two
     notes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -103,12 +104,6 @@ class PairResult:
         return self.relation in REUSE
 
 
-def _reversed(side: SideData) -> SideData:
-    return SideData(
-        side.vectors[::-1].copy(), side.anchors[::-1], side.words[::-1], side.lengths[::-1]
-    )
-
-
 def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
     if not x or not y:
         return 0.0
@@ -128,11 +123,7 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
         al = Alignment(sentences_a=n, sentences_b=m)
         rev_total = 0.0
     else:
-        al = align(pa.side, pb.side, same, params.align)
-        # Reused text keeps its order; matches between independent reports do not. The
-        # same alignment against B read backwards measures what order alone contributes.
-        rev_total = align(pa.side, _reversed(pb.side), same, params.align).total if al.spans \
-            else 0.0
+        al, rev_total = align_and_reversed(pa.side, pb.side, same, params.align)
     names = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "@")  # noqa: E731
     nums = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "#")  # noqa: E731
     lex3 = _overlap(pa.shingles, pb.shingles) if same else 0.0
