@@ -480,3 +480,28 @@ def test_faiss_file_is_rebuilt_when_stale_or_foreign(tmp_path: Path, fake_encode
     with Index(db) as ix:
         assert any("a0001" in (k["a"], k["b"])
                    for k in ix.kin(Article(id="probe", text=article_text(1))))
+
+
+def test_schema_1_index_is_migrated(tmp_path: Path, fake_encoder: None) -> None:
+    """Indexes written before LSH bands moved to memory (schema 1, an `lsh` table) open,
+    lose the table, and still find same-language copies."""
+    db = tmp_path / "old.db"
+    rows = corpus(8)
+    with Index(db) as ix:
+        ix.add(arts(rows[:6]))
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE lsh (band INTEGER, bucket INTEGER, article INTEGER)")
+    con.execute("UPDATE schema_version SET version = 1")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    with Index(db) as ix:
+        assert ix.stats()["schema_version"] == 2
+        ix.add(arts(rows[6:]))
+        kin = {k["b"] if k["a"] == "a0007" else k["a"] for k in ix.kin("a0007")}
+        assert "a0006" in kin  # a0007 copies a0006
+    con = sqlite3.connect(db)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    con.close()
+    assert "lsh" not in tables
+    assert_complete(db)

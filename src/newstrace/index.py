@@ -2,7 +2,8 @@
 
 Adding an article costs the same whatever the index size (within the candidate caps):
 - it is encoded once (sentence vectors are cached in the index by text key);
-- its candidates come from the index only: LSH bands in SQL (same-language copies), the
+- its candidates come from the index only: MinHash LSH (same-language copies; signatures
+  in SQL, bands in memory: bands.py), the
   faiss index over document vectors (translations, rewrites, same story) and the anchor
   postings (shared names and numbers);
 - it is aligned only with those candidates, and every scored pair is stored;
@@ -40,15 +41,14 @@ import numpy as np
 from . import grouping, transitive
 from .alignment import Alignment, Span
 from .article import Article, ReadProblem
+from .bands import BandIndex, signature
 from .candidates import (
     ANCHOR_MAX_DF,
     ANCHOR_MIN_SHARED,
     LEAD_NEIGHBOURS,
     NEIGHBOURS,
-    NUM_PERM,
-    minhash,
 )
-from .embeddings import DIM, Encoder, center, sentence_key
+from .embeddings import DIM, Encoder, sentence_key
 from .pipeline import Pipeline
 from .prepare import Prepared, analyse, build, lead
 from .relation import REUSE, PairResult, relate
@@ -60,7 +60,6 @@ __all__ = ["AddReport", "Index", "NotIndexed", "StoreError"]
 Progress = Callable[[str, int, int], None]
 
 BATCH = 64  # articles analysed and encoded together: keeps encoder batches full
-BANDS = 32  # LSH bands of NUM_PERM // BANDS rows, as candidates.lexical_pairs uses
 PREPARED_CACHE = 512  # rebuilt candidate articles kept in memory (bounded, ~40 KB each)
 VECTOR_SAVE_MIN = 256  # rewrite the faiss file once this many vectors sit in the delta
 
@@ -116,32 +115,6 @@ class AddReport:
 
 def text_hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
-def _mixers(n: int) -> np.ndarray:
-    """n odd 64-bit multipliers from splitmix64: fixed forever, as stored keys use them."""
-    out, x, mask = [], 0, 2**64 - 1
-    for _ in range(n):
-        x = (x + 0x9E3779B97F4A7C15) & mask
-        z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-        out.append((z ^ (z >> 31)) | 1)
-    return np.array(out, dtype=np.uint64)
-
-
-# A band's key is sum(row_i * M_i) mod 2**64: part of the file format (schema version).
-_BAND_MIX = _mixers(NUM_PERM // BANDS)
-
-
-def lsh_buckets(sig: np.ndarray) -> list[int]:
-    """One signed 64-bit key per band of NUM_PERM // BANDS rows (SQLite integers are
-    signed); vectorised, as hashing each band separately cost more than the inserts."""
-    rows = sig.astype(np.uint64).reshape(BANDS, NUM_PERM // BANDS)
-    return (rows * _BAND_MIX).sum(axis=1).view(np.int64).tolist()
-
-
-def signature(shingles: frozenset[str]) -> np.ndarray:
-    return np.asarray(minhash(shingles).digest(), dtype=np.uint32)
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -300,6 +273,7 @@ class Index:
             "lead": _VectorIndex(self.store, self._side(".lead.faiss"), "lead_c"),
         }
         self._prepared: OrderedDict[int, Prepared] = OrderedDict()
+        self.bands = BandIndex(self.store)
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -416,11 +390,11 @@ class Index:
                 rows.append((other, rowid, r.relation, r.reuse_score, r.story_score,
                              r.direction, data))
             self.store.put_pairs(rows)
-            if p.shingles:
-                sig = signature(p.shingles)
-                self.store.put_signature(rowid, sig, lsh_buckets(sig))
+            sig = signature(p.shingles) if p.shingles else None
+            if sig is not None:
+                self.store.put_signature(rowid, sig)
             self.store.put_anchors(rowid, p.doc_anchors)
-            lead_c = _centred_lead(p)
+            lead_c = p.lead_centred
             self.store.put_doc_vectors(rowid, p.doc_vector, p.lead_vector, lead_c)
             self._remember(rowid, p)
             try:
@@ -453,8 +427,7 @@ class Index:
         fam_members = self.store.members("family", [fam]) - {rowid} if fam else set()
         story_members = self.store.members("story", [story]) - {rowid} if story else set()
         pivoted = [k for k in self.store.inferred_via(rowid) if rowid not in k]
-        sig = self.store.signature(rowid)
-        self.store.delete_article(rowid, lsh_buckets(sig) if sig is not None else ())
+        self.store.delete_article(rowid)
         self._prepared.pop(rowid, None)
         for x, z in pivoted:  # kin only through this article: try the other pivots
             for y in self.store.reuse_partners(x) & self.store.reuse_partners(z):
@@ -471,8 +444,8 @@ class Index:
     def _candidates(self, p: Prepared, exclude: set[int]) -> set[int]:
         found: set[int] = set()
         if p.shingles:
-            found |= self.store.lsh_query(lsh_buckets(signature(p.shingles)))
-        searches = [("lead", _centred_lead(p), LEAD_NEIGHBOURS)]
+            found |= self.store.existing(self.bands.query(signature(p.shingles)))
+        searches = [("lead", p.lead_centred, LEAD_NEIGHBOURS)]
         if len(p.side.vectors):
             searches.append(("doc", p.doc_vector, NEIGHBOURS))
         for name, vec, k in searches:
@@ -864,17 +837,13 @@ class Index:
                 "faiss": sum(size(v.path) for v in self.vectors.values()),
             },
             "vector_index": {k: v.info() for k, v in self.vectors.items()},
-            "lsh_rows": s.count("lsh"),
+            "lsh": {"signatures": s.count("signatures"), **self.bands.info()},
             "anchor_postings": s.count("postings"),
         }
 
     @_guarded
     def integrity_check(self) -> str:
         return self.store.integrity_check()
-
-
-def _centred_lead(p: Prepared) -> np.ndarray:
-    return center(p.lead_vector[None], p.article.lang)[0]
 
 
 def _export_group(group: list[sqlite3.Row]) -> Iterator[dict]:

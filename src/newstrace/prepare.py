@@ -7,7 +7,8 @@ articles never re-reads, re-splits or re-encodes either of them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -31,6 +32,10 @@ class Prepared:
     lead_vector: np.ndarray  # the opening of the article encoded as one passage
     doc_anchors: frozenset[str]
     shingles: frozenset[str]  # word 3-grams, for lexical overlap and MinHash
+    lead_centred: np.ndarray = field(init=False)  # lead_vector less the language mean
+
+    def __post_init__(self) -> None:
+        self.lead_centred = center(self.lead_vector[None], self.article.lang)[0]
 
     @property
     def id(self) -> str:
@@ -88,15 +93,24 @@ def _unit_mean(vecs: np.ndarray) -> np.ndarray:
     return (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(np.float32)
 
 
+@lru_cache(maxsize=16384)
+def _sentence_sets(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A sentence's anchors and content words. Cached: the index rebuilds candidate
+    articles from stored sentences again and again (bounded: a few KB per entry)."""
+    # Words of 4+ letters: a crude, language-agnostic stand-in for content words.
+    return (frozenset(anchors(sentence)),
+            frozenset(fold(w) for w in words(sentence) if len(w) >= 4))
+
+
 def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray) -> Prepared:
     """Assemble a Prepared article from its sentences' and its lead's raw vectors."""
     vecs = center(raw, article.lang) if len(raw) else raw
     sents = article.sentences
+    sets = [_sentence_sets(s) for s in sents]
     side = SideData(
         vectors=vecs,
-        anchors=[frozenset(anchors(s)) for s in sents],
-        # Words of 4+ letters: a crude, language-agnostic stand-in for content words.
-        words=[frozenset(fold(w) for w in words(s) if len(w) >= 4) for s in sents],
+        anchors=[a for a, _ in sets],
+        words=[w for _, w in sets],
         lengths=np.array([len(s) for s in sents], dtype=np.float64),
     )
     doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()

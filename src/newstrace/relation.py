@@ -16,7 +16,6 @@ from importlib import resources
 import numpy as np
 
 from .alignment import Alignment, AlignParams, align_and_reversed
-from .embeddings import center
 from .language import same_language
 from .prepare import Prepared
 
@@ -115,8 +114,7 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
     doc_cos = float(pa.doc_vector @ pb.doc_vector)
     raw_cos = float(pa.raw_vector @ pb.raw_vector)
     lead_cos = float(pa.lead_vector @ pb.lead_vector)
-    lead_centred = float(center(pa.lead_vector[None], pa.article.lang)[0]
-                         @ center(pb.lead_vector[None], pb.article.lang)[0])
+    lead_centred = float(pa.lead_centred @ pb.lead_centred)
     n, m = len(pa.side.vectors), len(pb.side.vectors)
     short = max(1, min(n, m))
     if doc_cos < params.prefilter_doc_cos or not n or not m:

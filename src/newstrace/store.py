@@ -1,8 +1,9 @@
 """SQLite storage of the persistent index: one small class, no grouping logic.
 
 One file holds everything a later run needs without re-reading or re-encoding: articles
-and their sentences, sentence embeddings by text key, MinHash signatures and their LSH
-bands, anchor postings, document vectors, every scored pair, families and stories.
+and their sentences, sentence embeddings by text key, MinHash signatures (their LSH bands
+are rebuilt in memory on open: bands.py), anchor postings, document vectors, every scored
+pair, families and stories.
 
 WAL mode lets readers query while one writer adds; each article is written in one
 transaction, so a crash (even SIGKILL) leaves whole articles or none. `synchronous=NORMAL`
@@ -24,7 +25,7 @@ import numpy as np
 from .embeddings import DIM
 from .relation import REUSE
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: LSH bands no longer stored (bands.py keeps them in memory)
 PAGE_SIZE = 8192  # vectors are 1.5 KB: five to a page
 CACHE_KIB = 32 * 1024
 APPLICATION_ID = 0x4E575452  # "NWTR": tells our files from any other SQLite database
@@ -71,14 +72,6 @@ CREATE TABLE signatures (
     article INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     sig BLOB NOT NULL
 );
--- No index on article (and so no foreign key): it would double the cost of the 32 inserts
--- per article. Deleting an article recomputes its buckets from its signature instead.
-CREATE TABLE lsh (
-    band INTEGER NOT NULL,
-    bucket INTEGER NOT NULL,
-    article INTEGER NOT NULL,
-    PRIMARY KEY (band, bucket, article)
-) WITHOUT ROWID;
 CREATE TABLE postings (
     anchor TEXT NOT NULL,
     article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -190,6 +183,8 @@ class Store:
         c.execute("PRAGMA journal_mode = WAL")
         c.execute("PRAGMA synchronous = NORMAL")
         c.execute("PRAGMA foreign_keys = ON")
+        if version[0] < SCHEMA_VERSION:
+            self._migrate(version[0])
         # Candidates are read from all over the file: a 32 MiB page cache, not SQLite's
         # 2 MiB default. (mmap_size was tried: RSS then grows with the file, up to the map.)
         c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -216,6 +211,15 @@ class Store:
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction() as c:
+            if c.execute("SELECT version FROM schema_version").fetchone()[0] >= SCHEMA_VERSION:
+                return  # another process migrated it while we waited for the lock
+            if version < 2:
+                c.execute("DROP TABLE IF EXISTS lsh")  # bands are derived from signatures
+            c.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+            c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.conn.close()
@@ -271,11 +275,8 @@ class Store:
         cur = self.conn.execute(sql, [fields[k] for k in cols])
         return int(cur.lastrowid or 0)
 
-    def delete_article(self, rowid: int, buckets: Sequence[int] = ()) -> None:
-        """Delete an article; `buckets` are its LSH band keys (from its signature)."""
+    def delete_article(self, rowid: int) -> None:
         c = self.conn
-        c.executemany("DELETE FROM lsh WHERE band = ? AND bucket = ? AND article = ?",
-                      [(band, bucket, rowid) for band, bucket in enumerate(buckets)])
         c.execute(
             "UPDATE anchor_df SET df = df - 1 WHERE anchor IN "
             "(SELECT anchor FROM postings WHERE article = ?)", (rowid,)
@@ -326,25 +327,14 @@ class Store:
 
     # --- lexical: signatures, LSH bands, anchors ----------------------------------------
 
-    def put_signature(self, rowid: int, sig: np.ndarray, buckets: Sequence[int]) -> None:
-        c = self.conn
-        c.execute("INSERT INTO signatures (article, sig) VALUES (?, ?)", (rowid, sig.tobytes()))
-        c.executemany(
-            "INSERT OR IGNORE INTO lsh (band, bucket, article) VALUES (?, ?, ?)",
-            [(band, bucket, rowid) for band, bucket in enumerate(buckets)],
-        )
+    def put_signature(self, rowid: int, sig: np.ndarray) -> None:
+        self.conn.execute("INSERT INTO signatures (article, sig) VALUES (?, ?)",
+                          (rowid, sig.tobytes()))
 
-    def signature(self, rowid: int) -> np.ndarray | None:
-        row = self.conn.execute("SELECT sig FROM signatures WHERE article = ?",
-                                (rowid,)).fetchone()
-        return None if row is None else np.frombuffer(row[0], dtype=np.uint32)
-
-    def lsh_query(self, buckets: Sequence[int]) -> set[int]:
-        rows = self.conn.execute(
-            "SELECT DISTINCT l.article FROM json_each(?) AS q "
-            "JOIN lsh AS l ON l.band = q.key AND l.bucket = q.value", (json.dumps(list(buckets)),)
-        )
-        return {r[0] for r in rows}
+    def signatures_after(self, rowid: int) -> list[tuple[int, bytes]]:
+        return self.conn.execute(
+            "SELECT article, sig FROM signatures WHERE article > ? ORDER BY article", (rowid,)
+        ).fetchall()
 
     def put_anchors(self, rowid: int, anchors: Iterable[str]) -> None:
         items = sorted(set(anchors))
