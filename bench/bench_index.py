@@ -9,7 +9,7 @@ and SemEval-2022 text. Steps (each resumable and time-limited, run them with `ni
     bench_index.py corpus                 # sizes of the corpus
     bench_index.py warm --seconds 540     # encode sentences into a cache (resumable)
     bench_index.py scale --until 1000     # grow the index, measure at checkpoints
-    bench_index.py probe --sizes 1000 2500  # the same 40 articles added at each size
+    bench_index.py probe                  # the same 40 articles added at each snapshot
     bench_index.py quality                # planted families: recall, precision
     bench_index.py lexical                # MinHash stage vs datasketch and rensa
     bench_index.py ratio                  # pipeline vs the encoder's own throughput
@@ -285,7 +285,7 @@ def cmd_scale(args: argparse.Namespace) -> None:
     until = min(args.until, len(rows), warm)
     checkpoints = sorted({c for c in CHECKPOINTS if c <= until} | {until})
     if args.fresh:
-        for p in INDEX.parent.glob(INDEX.name + "*"):
+        for p in [*INDEX.parent.glob(INDEX.name + "*"), *CACHE.glob("snapshot*.db*")]:
             p.unlink()
     pipe, warm_store = warm_pipeline()
     analyse(Article("warm-up", "Load the language models first. Bonjour tout le monde."))
@@ -293,7 +293,8 @@ def cmd_scale(args: argparse.Namespace) -> None:
     results = json.loads(RESULTS.read_text()).get("scale", {}) if RESULTS.exists() else {}
     timed = _Timed()
     t_open = time.perf_counter()
-    with Index(INDEX, pipe) as ix:
+    ix = Index(INDEX, pipe)
+    try:
         pos = ix.stats()["articles"]
         open_s = time.perf_counter() - t_open
         print(f"index has {pos} articles (opened in {open_s:.2f} s); adding up to {until} "
@@ -342,66 +343,73 @@ def cmd_scale(args: argparse.Namespace) -> None:
             }
             print(json.dumps(results[str(pos)]), flush=True)
             save("scale", results)
+            ix.close()  # writes the faiss files, so the snapshot is complete
+            _copy_index(_snapshot(pos))
+            ix = Index(INDEX, pipe)
         print(f"stopped at {pos} articles; peak RSS {peak_rss_mb():.0f} MB")
+    finally:
+        ix.close()
     warm_store.close()
 
 
-def _copy_index(dest: Path) -> None:
+def _copy_index(dest: Path, src: Path = INDEX) -> None:
     for p in dest.parent.glob(dest.name + "*"):
         p.unlink()
-    con = Store(INDEX, create=False).conn
+    con = Store(src, create=False).conn
     con.execute(f"VACUUM INTO '{dest}'")
     con.close()
     for suffix in (".faiss", ".lead.faiss"):
-        side = INDEX.with_name(INDEX.name + suffix)
+        side = src.with_name(src.name + suffix)
         if side.exists():
             shutil.copy(side, dest.with_name(dest.name + suffix))
 
 
+def _snapshot(n: int) -> Path:
+    return CACHE / f"snapshot{n}.db"
+
+
 def cmd_probe(args: argparse.Namespace) -> None:
-    """The same PROBES articles added to copies of the index cut back to each size, back
-    to back in one process: the marginal cost of an article against index size, with
-    the article mix and the machine's load held as equal as they can be."""
+    """The same PROBES articles added to copies of the index as `scale` saved it at each
+    checkpoint, back to back in one process: the marginal cost of an article against
+    index size, with the article mix and the machine's load held as equal as they can be."""
     rows, held = corpus()
     probes = held[-PROBES:]
     pipe, warm_store = warm_pipeline()
     timed = _Timed()
     analyse(Article("warm-up", "Load the language models first. Bonjour tout le monde."))
-    with Index(INDEX, pipe, create=False) as ix:
-        size = ix.stats()["articles"]
     out = json.loads(RESULTS.read_text()).get("probe", {}) if RESULTS.exists() else {}
     warmup = 20
-    for n in sorted({s for s in args.sizes if s < size - warmup} | {size - warmup}):
+    sizes = sorted(int(p.stem[len("snapshot"):]) for p in CACHE.glob("snapshot*.db"))
+    for n in [s for s in sizes if not args.sizes or s in args.sizes]:
         copy = CACHE / "probe.db"
-        _copy_index(copy)
+        _copy_index(copy, _snapshot(n))
+        gc.collect()
+        t_open = time.perf_counter()
         with Index(copy, pipe) as ix:
-            t = time.perf_counter()
-            ix.remove(r["id"] for r in rows[n:size])
-            cut_s = time.perf_counter() - t
-            ix._prepared.clear()  # cutting back filled it: start as a fresh process would
+            open_s = time.perf_counter() - t_open
             # Untimed: the next articles in order warm the page cache, the faiss files and
             # the candidate cache, as in a long `index add`.
             ix.add([article(r) for r in rows[n : n + warmup]])
-            n += warmup
-            assert ix.stats()["articles"] == n
+            size = n + warmup
+            assert ix.stats()["articles"] == size
             gc.collect()
             timed.take()
             t = time.perf_counter()
             rep = ix.add([article(r) for r in probes])
             secs = time.perf_counter() - t
             relate_s, relate_n, cells = timed.take()
-            lat = _kin_latency(ix, rows[:n])
-            out[str(n)] = {
-                "articles": n, "probes": len(probes), "seconds": round(secs, 2),
+            lat = _kin_latency(ix, rows[:size])
+            out[str(size)] = {
+                "articles": size, "probes": len(probes), "seconds": round(secs, 2),
                 "ms_per_article": round(1000 * secs / len(probes), 1),
                 "aligned_per_article": round(rep.candidates / len(probes), 2),
                 "relate_ms_per_article": round(1000 * relate_s / len(probes), 1),
                 "other_ms_per_article": round(1000 * (secs - relate_s) / len(probes), 1),
                 "relate_ms_per_pair": round(1000 * relate_s / max(1, relate_n), 2),
-                "kin": lat, "cut_back_s": round(cut_s, 1), "rss_mb": round(rss_mb()),
+                "kin": lat, "open_s": round(open_s, 2), "rss_mb": round(rss_mb()),
                 "load_avg_1min": round(os.getloadavg()[0], 2), "params": params_id(),
             }
-        print(json.dumps(out[str(n)]), flush=True)
+        print(json.dumps(out[str(size)]), flush=True)
         save("probe", out)
     for p in CACHE.glob("probe.db*"):
         p.unlink()
@@ -451,6 +459,18 @@ def cmd_quality(_: argparse.Namespace) -> None:
             and len({fam[x] for x in m}) == 1 and fam[m[0]] is not None
             and len([x for x in mw if fam[x] == fam[m[0]]]) == len(m)
         ),
+    }
+    # Calibration saw briefs from the 2010-2011 sets (corpora.MULTIWAY_FIT_YEARS): the
+    # same figures on pairs of 2012-2013 articles only are the held-out ones.
+    held = {x for x in mw if x[2:6] in ("2012", "2013")}
+    g_h = {p for p in gold_pairs if p <= held}
+    p_h = {p for p in pred if p <= held}
+    e_h = {p for p in edges if p <= held}
+    out["held_out_years_2012_2013"] = {
+        "articles": len(held), "gold_pairs": len(g_h),
+        "pair_recall": round(len(p_h & g_h) / max(1, len(g_h)), 4),
+        "pair_precision": round(len(p_h & g_h) / max(1, len(p_h)), 4),
+        "direct_reuse_precision": round(len(e_h & g_h) / max(1, len(e_h)), 4),
     }
     out["params"] = params_id()
     missed = [sorted(p) for p in gold_pairs - pred][:10]
@@ -610,7 +630,8 @@ def main() -> None:
     p.set_defaults(fn=cmd_scale)
     sub.add_parser("quality").set_defaults(fn=cmd_quality)
     p = sub.add_parser("probe")
-    p.add_argument("--sizes", type=int, nargs="*", default=[1000, 2500])
+    p.add_argument("--sizes", type=int, nargs="*", default=[],
+                   help="snapshot sizes to probe (default: every snapshot `scale` saved)")
     p.set_defaults(fn=cmd_probe)
     p = sub.add_parser("lexical")
     p.add_argument("--n", type=int, default=5000)

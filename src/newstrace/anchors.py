@@ -36,18 +36,18 @@ def numbers(text: str) -> set[str]:
 def names(text: str) -> set[str]:
     """Capitalised words that are not just sentence-initial, folded to ASCII."""
     out = set()
-    prev_end = ""
     for m in _WORD.finditer(text):
         word = m.group()
+        if len(word) < 3 or not word[0].isupper():
+            continue
         start = m.start()
-        sentence_initial = start == 0 or prev_end in ".!?:\"“«"
-        prev = text[max(0, start - 2) : start].strip()
-        prev_end = prev[-1:] if prev else ""
-        if word[0].isupper() and not sentence_initial and len(word) >= 3:
-            for part in re.split(r"['’\-]", word):
-                key = fold(part)
-                if len(key) >= 3:
-                    out.add(key)
+        before = text[max(0, start - 2) : start].strip()
+        if start == 0 or before[-1:] in (".", "!", "?", ":", '"', "“", "«"):
+            continue  # capitalised because a sentence or a quotation starts here
+        for part in re.split(r"['’\-]", word):
+            key = fold(part)
+            if len(key) >= 3:
+                out.add(key)
     return out
 
 

@@ -4,9 +4,11 @@ Reuse model (logistic regression on REUSE_FEATURES):
   positives  FLORES cross-lingual pairs of the same document; Clough & Stevenson task a
              cut / light / heavy answers against their original;
              planted same-language copies and excerpts built from ECB+ fit articles;
-  negatives  FLORES pairs of different documents that are nearest neighbours (hard);
-             ECB+ pairs of different articles on one event (independent reports) and on
-             the look-alike event of the same topic; Clough task a `non` answers.
+  negatives  FLORES pairs of different documents; ECB+ pairs of different articles on
+             one event (independent reports) and on the look-alike event of the same
+             topic; Clough task a `non` answers;
+  briefs     2-4-sentence excerpts of the above and of SemEval fit pairs, and runs of
+             2-4 newstest lines of the fit years (_short_pairs, _multiway_briefs).
 Story model (logistic regression with soft targets on STORY_FEATURES):
   SemEval-2022 fit pairs with target (4 - Overall) / 3: story_score is calibrated to human
   judgements of "same news event". (Adding ECB+ pairs as 0/1 targets raised ECB+ AUC
@@ -16,7 +18,8 @@ Family merge rule (family_min_link): the middle of the plateau of best mean pair
 families on FLORES fit documents (20-language translation families) and Clough task a
 (one source, many partial copies: families that must still grow spoke by spoke).
 Story threshold: the lowest value whose B-cubed F1 of ECB+ fit-topic stories is within
-PLATEAU of the best.
+PLATEAU of the best, among values up to story_score's midpoint (0.5): ECB+ is English only
+and cross-lingual same-event pairs score lower.
 The result is written to src/newstrace/data/params.json with these notes.
 """
 
@@ -48,6 +51,7 @@ from .sentences import split_sentences
 
 PARAMS_FILE = Path(__file__).parent / "data" / "params.json"
 PLATEAU = 0.015  # B-cubed F1 within this of the best counts as equally good
+STORY_THRESHOLD_CAP = 0.5  # story_score's midpoint: SemEval Overall 2.5
 ALIGN_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
 MIN_LINKS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 
@@ -92,6 +96,78 @@ def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article,
         for a, b in rng.sample(pairs, min(30, len(pairs))):
             out.append((a, b, 0, NOT_REUSE))
     out += _planted_copies(arts, rng)
+    out += _short_pairs(data, docs, arts, rng)
+    return out
+
+
+def _excerpt(a: Article, k: int, tag: str) -> Article:
+    """The first k sentences of an article: a news brief."""
+    return Article(id=f"{a.id}-{tag}{k}", text="\n".join(split_sentences(a.text)[:k]),
+                   lang=a.lang)
+
+
+def _short_pairs(data: Path, docs: list, ecb: list[Article], rng: random.Random) -> list:
+    """Briefs of 2-4 sentences. Between short texts one loosely similar sentence pair is
+    a third to a half of each text, which long documents never taught the model.
+
+    positive  the same FLORES fit document in two languages;
+    negative  two ECB+ articles on one event (same story, own words); SemEval fit pairs
+              not judged near-identical (Overall > 1.5), within and across languages;
+              two FLORES documents on neighbouring topics.
+    """
+    out = []
+    langs = list(corpora.FLORES_LANGS.values())
+    for idx, doc in rng.sample(docs, min(40, len(docs))):
+        la, lb = rng.sample(langs, 2)
+        k = rng.randint(2, 4)
+        out.append((_excerpt(doc.article(la, idx), k, "brief"),
+                    _excerpt(doc.article(lb, idx), k, "brief"), 1,
+                    frozenset({"translation"})))
+    for (i, d1), (j, d2) in rng.sample(list(zip(docs, docs[1:])), min(30, len(docs) - 1)):
+        la, lb = rng.sample(langs, 2)
+        out.append((_excerpt(d1.article(la, i), rng.randint(2, 4), "brief"),
+                    _excerpt(d2.article(lb, j), rng.randint(2, 4), "brief"), 0, NOT_REUSE))
+    by_topic: dict[str, list[Article]] = {}
+    for a in ecb:
+        by_topic.setdefault(a.id.split("_")[0], []).append(a)
+    same_event = [p for g in by_topic.values() for p in itertools.combinations(g, 2)]
+    for a, b in rng.sample(same_event, min(60, len(same_event))):
+        out.append((_excerpt(a, rng.randint(2, 4), "brief"),
+                    _excerpt(b, rng.randint(2, 4), "brief"), 0, NOT_REUSE))
+    sem = [p for p in corpora.semeval(data, "fit") if p.overall > 1.5]
+    for p in rng.sample(sem, min(60, len(sem))):
+        out.append((_excerpt(p.a, rng.randint(2, 4), "brief"),
+                    _excerpt(p.b, rng.randint(2, 4), "brief"), 0, NOT_REUSE))
+    return out + _multiway_briefs(data, rng)
+
+
+def _multiway_briefs(data: Path, rng: random.Random, n: int = 80) -> list:
+    """Runs of 2-4 consecutive newstest lines (fit years): the same run in two languages
+    is a translation; the next run of the same article, in any language, is the same
+    story in other words (the hardest negative for short texts); a run from elsewhere is
+    unrelated."""
+    out = []
+    years = corpora.multiway(data, "fit")
+
+    def run(year: int, lang: str, start: int, k: int, tag: str) -> Article:
+        text = "\n".join(x for x in years[year][lang][start : start + k] if x.strip())
+        return Article(id=f"mw{year}_{start}_{lang}-{tag}", text=text, lang=lang)
+
+    for i in range(n):
+        year = rng.choice(sorted(years))
+        langs = sorted(years[year])
+        size = min(len(v) for v in years[year].values())
+        start, k, k2 = rng.randrange(size - 10), rng.randint(2, 4), rng.randint(2, 4)
+        la, lb = rng.sample(langs, 2)
+        out.append((run(year, la, start, k, "a"), run(year, lb, start, k, "b"), 1,
+                    frozenset({"translation"})))
+        lb = rng.choice(langs)
+        out.append((run(year, la, start, k, "a"), run(year, lb, start + k, k2, "next"), 0,
+                    NOT_REUSE))
+        if i % 2 == 0:
+            far = (start + size // 2) % (size - 10)
+            out.append((run(year, la, start, k, "a"), run(year, lb, far, k2, "far"), 0,
+                        NOT_REUSE))
     return out
 
 
@@ -248,11 +324,20 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
         sts = stories(arts, scored, fams, float(thr))
         pred_map = {x: s.id for s in sts for x in s.articles}
         curve.append((float(round(thr, 3)), metrics.bcubed(pred_map, gold)["f1"]))
-    # The curve is flat near its top; take the lowest threshold within PLATEAU of the best.
-    # ECB+ is English only, and cross-lingual pairs score lower (SemEval de-en), so the
-    # highest monolingual optimum would split translated coverage of one event.
-    top = max(f1 for _, f1 in curve)
-    best = min((t, f1) for t, f1 in curve if f1 >= top - PLATEAU)
+    # ECB+ is English only, and cross-lingual pairs score lower (the SemEval fit pairs
+    # judged the same event: median 0.47 across languages, 0.7 within one), so the
+    # threshold may not pass story_score's own midpoint (0.5, i.e. SemEval Overall 2.5),
+    # or translated coverage of one event would be split. Within that, the curve is flat
+    # near its top: take the lowest threshold within PLATEAU of the best.
+    xl_same = [x for x, (a, b, t) in zip(pred, story_set)
+               if a.lang != b.lang and t >= 2 / 3]
+    cap = STORY_THRESHOLD_CAP
+    allowed = [(t, f1) for t, f1 in curve if t <= cap + 1e-9]
+    top = max(f1 for _, f1 in allowed)
+    best = min((t, f1) for t, f1 in allowed if f1 >= top - PLATEAU)
+    report["story"]["cross_lingual_same_event_median"] = round(
+        float(np.median(xl_same)), 4) if xl_same else None
+    report["story"]["threshold_cap"] = round(cap, 4)
     best = (best[1], best[0])
     report["story"]["bcubed_curve"] = {str(t): round(f1, 4) for t, f1 in curve}
     params = replace(params, story_threshold=best[1])

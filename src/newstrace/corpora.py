@@ -161,3 +161,18 @@ def events_to_clusters(gold: dict[str, str]) -> list[list[str]]:
     for k, v in gold.items():
         by[v].append(k)
     return list(by.values())
+
+
+MULTIWAY_FIT_YEARS = (2010, 2011)  # report: 2012, 2013
+
+
+def multiway(data: Path, split: str = "all") -> dict[int, dict[str, list[str]]]:
+    """WMT newstest sets, line-aligned across languages: {year: {lang: lines}}.
+    fit = 2010 and 2011, report = 2012 and 2013."""
+    out: dict[int, dict[str, list[str]]] = {}
+    for f in sorted((data / "newstest_multiway").glob("newstest*.*")):
+        year = int(f.stem[len("newstest"):])
+        if split != "all" and (year in MULTIWAY_FIT_YEARS) != (split == "fit"):
+            continue
+        out.setdefault(year, {})[f.suffix[1:]] = f.read_text(encoding="utf-8").split("\n")
+    return out

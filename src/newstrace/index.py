@@ -461,13 +461,11 @@ class Index:
     def _relate_to_candidates(self, p: Prepared, exclude: set[int]) -> list[
         tuple[int, PairResult]
     ]:
-        out = []
-        for other in sorted(self._candidates(p, exclude)):
-            q = self._prepared_for(other)
-            if q is not None:
-                # The earlier article is `a`, as in a scan of the same articles in order.
-                out.append((other, relate(q, p, self.params)))
-        return out
+        cands = sorted(self._candidates(p, exclude))
+        prepared = self._prepared_many(cands)
+        # The earlier article is `a`, as in a scan of the same articles in order.
+        return [(other, relate(prepared[other], p, self.params))
+                for other in cands if other in prepared]
 
     def _remember(self, rowid: int, p: Prepared) -> None:
         self._prepared[rowid] = p
@@ -476,26 +474,40 @@ class Index:
             self._prepared.popitem(last=False)
 
     def _prepared_for(self, rowid: int) -> Prepared | None:
-        """Rebuild an indexed article's Prepared from stored sentences and vectors."""
-        if rowid in self._prepared:
-            self._prepared.move_to_end(rowid)
-            return self._prepared[rowid]
-        rows = self.store.article_rows([rowid])
-        if not rows:
-            return None
-        art = self._article_from_row(rows[0])
-        sents = self.store.sentences(rowid)
-        art.sentences = [s["text"] for s in sents]
-        art.sentence_langs = [s["lang"] for s in sents]
-        vecs = self.store.sentence_vectors(rowid)
-        lead_vec = self.store.doc_vector(rowid, "lead")
-        if len(vecs) != len(art.sentences) or lead_vec is None:  # never written: re-encode
-            vecs = self.encoder.encode(art.sentences)
-            lead_vec = self.encoder.encode([lead(art)])[0]
-            self.cache.flush()
-        p = build(art, vecs, lead_vec)
-        self._remember(rowid, p)
-        return p
+        return self._prepared_many([rowid]).get(rowid)
+
+    def _prepared_many(self, rowids: Sequence[int]) -> dict[int, Prepared]:
+        """Indexed articles as Prepared: from the cache, else rebuilt from stored sentences
+        and vectors (three reads for all of them, not three per article)."""
+        out: dict[int, Prepared] = {}
+        for r in rowids:
+            if r in self._prepared:
+                self._prepared.move_to_end(r)
+                out[r] = self._prepared[r]
+        missing = [r for r in rowids if r not in out]
+        if not missing:
+            return out
+        sents = self.store.sentences_of(missing)
+        leads = self.store.doc_vectors_of(missing, "lead")
+        for row in self.store.article_rows(missing):
+            rowid = row["id"]
+            art = self._article_from_row(row)
+            rows = sents.get(rowid, [])
+            art.sentences = [s["text"] for s in rows]
+            art.sentence_langs = [s["lang"] for s in rows]
+            lead_vec = leads.get(rowid)
+            if lead_vec is None or any(s["vec"] is None for s in rows):  # never written
+                vecs = self.encoder.encode(art.sentences)
+                lead_vec = self.encoder.encode([lead(art)])[0]
+                self.cache.flush()
+            elif rows:
+                vecs = np.frombuffer(b"".join(s["vec"] for s in rows),
+                                     dtype=np.float32).reshape(len(rows), DIM)
+            else:
+                vecs = np.zeros((0, DIM), np.float32)
+            out[rowid] = build(art, vecs, lead_vec)
+            self._remember(rowid, out[rowid])
+        return out
 
     @staticmethod
     def _article_from_row(row: sqlite3.Row) -> Article:

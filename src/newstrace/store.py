@@ -368,6 +368,26 @@ class Store:
             (rowid, *(np.asarray(v, dtype=np.float32).tobytes() for v in (doc, lead, lead_c))),
         )
 
+    def sentences_of(self, ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
+        """Sentences (pos, lang, text, vec) of several articles in one read; vec is None
+        where the embedding was never written."""
+        out: dict[int, list[sqlite3.Row]] = {}
+        for r in self.conn.execute(
+            "SELECT s.article, s.pos, s.lang, s.text, e.vec FROM sentences s "
+            "LEFT JOIN embeddings e ON e.key = s.key "
+            "WHERE s.article IN (SELECT value FROM json_each(?)) ORDER BY s.article, s.pos",
+            (_ids(ids),),
+        ):
+            out.setdefault(r["article"], []).append(r)
+        return out
+
+    def doc_vectors_of(self, ids: Iterable[int], column: str = "doc") -> dict[int, np.ndarray]:
+        assert column in VECTOR_COLUMNS
+        rows = self.conn.execute(
+            f"SELECT article, {column} FROM doc_vectors "
+            "WHERE article IN (SELECT value FROM json_each(?))", (_ids(ids),))
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
     def doc_vector(self, rowid: int, column: str = "doc") -> np.ndarray | None:
         assert column in VECTOR_COLUMNS
         row = self.conn.execute(f"SELECT {column} FROM doc_vectors WHERE article = ?",
