@@ -290,7 +290,8 @@ def cmd_scale(args: argparse.Namespace) -> None:
     pipe, warm_store = warm_pipeline()
     analyse(Article("warm-up", "Load the language models first. Bonjour tout le monde."))
     deadline = time.time() + args.seconds
-    results = json.loads(RESULTS.read_text()).get("scale", {}) if RESULTS.exists() else {}
+    results = json.loads(RESULTS.read_text()).get("scale", {}) \
+        if RESULTS.exists() and not args.fresh else {}
     timed = _Timed()
     t_open = time.perf_counter()
     ix = Index(INDEX, pipe)
