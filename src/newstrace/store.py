@@ -27,6 +27,7 @@ from .relation import REUSE
 
 SCHEMA_VERSION = 2  # 2: LSH bands no longer stored (bands.py keeps them in memory)
 PAGE_SIZE = 8192  # vectors are 1.5 KB: five to a page
+WAL_CHECKPOINT_PAGES = 8192
 CACHE_KIB = 32 * 1024
 APPLICATION_ID = 0x4E575452  # "NWTR": tells our files from any other SQLite database
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -188,6 +189,10 @@ class Store:
         # Candidates are read from all over the file: a 32 MiB page cache, not SQLite's
         # 2 MiB default. (mmap_size was tried: RSS then grows with the file, up to the map.)
         c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # Checkpoint the WAL every 64 MiB, not every 8: an article's insert touches pages
+        # all over a large file, and fewer, larger checkpoints write each hot page once
+        # (commit cost at 20k articles: 5 ms per article with the default).
+        c.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
 
     def _create(self) -> None:
         c = self.conn
