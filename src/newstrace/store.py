@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .embeddings import DIM
 from .relation import REUSE
 
 SCHEMA_VERSION = 2  # 2: LSH bands no longer stored (bands.py keeps them in memory)
@@ -299,15 +298,6 @@ class Store:
         return self.conn.execute(
             "SELECT pos, key, lang, text FROM sentences WHERE article = ? ORDER BY pos", (rowid,)
         ).fetchall()
-
-    def sentence_vectors(self, rowid: int) -> np.ndarray:
-        rows = self.conn.execute(
-            "SELECT e.vec FROM sentences s JOIN embeddings e ON e.key = s.key "
-            "WHERE s.article = ? ORDER BY s.pos", (rowid,)
-        ).fetchall()
-        if not rows:
-            return np.zeros((0, DIM), np.float32)
-        return np.stack([np.frombuffer(r[0], dtype=np.float32) for r in rows])
 
     def max_article_id(self) -> int:
         """The highest rowid ever given (AUTOINCREMENT), deleted articles included."""
