@@ -88,16 +88,20 @@ def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article,
         out.append((item.answer, item.source, int(item.category != "non"),
                     frozenset(CLOUGH_OK[item.category])))
     arts, gold = corpora.ecbplus(data, "fit")
-    by_topic: dict[str, list[Article]] = {}
-    for a in arts:
-        by_topic.setdefault(a.id.split("_")[0], []).append(a)
-    for group in by_topic.values():
-        pairs = list(itertools.combinations(group, 2))
+    for pairs in _topic_pairs(arts):
         for a, b in rng.sample(pairs, min(30, len(pairs))):
             out.append((a, b, 0, NOT_REUSE))
     out += _planted_copies(arts, rng)
     out += _short_pairs(data, docs, arts, rng)
     return out
+
+
+def _topic_pairs(arts: list[Article]) -> list[list[tuple[Article, Article]]]:
+    """ECB+ article pairs within each topic (reports of one event or of its look-alike)."""
+    by_topic: dict[str, list[Article]] = {}
+    for a in arts:
+        by_topic.setdefault(a.id.split("_")[0], []).append(a)
+    return [list(itertools.combinations(g, 2)) for g in by_topic.values()]
 
 
 def _excerpt(a: Article, k: int, tag: str) -> Article:
@@ -127,10 +131,7 @@ def _short_pairs(data: Path, docs: list, ecb: list[Article], rng: random.Random)
         la, lb = rng.sample(langs, 2)
         out.append((_excerpt(d1.article(la, i), rng.randint(2, 4), "brief"),
                     _excerpt(d2.article(lb, j), rng.randint(2, 4), "brief"), 0, NOT_REUSE))
-    by_topic: dict[str, list[Article]] = {}
-    for a in ecb:
-        by_topic.setdefault(a.id.split("_")[0], []).append(a)
-    same_event = [p for g in by_topic.values() for p in itertools.combinations(g, 2)]
+    same_event = [p for pairs in _topic_pairs(ecb) for p in pairs]
     for a, b in rng.sample(same_event, min(60, len(same_event))):
         out.append((_excerpt(a, rng.randint(2, 4), "brief"),
                     _excerpt(b, rng.randint(2, 4), "brief"), 0, NOT_REUSE))
@@ -229,15 +230,8 @@ def _label_thresholds(params: Params, pairs: list, results: list, report: dict) 
 def _family_rule(pipeline: Pipeline, data: Path, params: Params, report: dict,
                  progress: Progress) -> Params:
     """Pick family_min_link by pairwise family F1 on two kinds of fit families."""
-    gold: dict[str, str] = {}
-    sets: list[list[Article]] = []
-    arts = []
-    for idx, doc in corpora.flores(data, "fit", max_docs=30):
-        for lang in doc.lines:
-            a = doc.article(lang, idx)
-            arts.append(a)
-            gold[a.id] = f"flores{idx}"
-    sets.append(arts)
+    arts, gold = corpora.flores_families(corpora.flores(data, "fit", max_docs=30))
+    sets = [arts]
     items = corpora.clough(data, "fit")
     src = items[0].source
     gold[src.id] = "clough"
@@ -331,13 +325,12 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     # near its top: take the lowest threshold within PLATEAU of the best.
     xl_same = [x for x, (a, b, t) in zip(pred, story_set)
                if a.lang != b.lang and t >= 2 / 3]
-    cap = STORY_THRESHOLD_CAP
-    allowed = [(t, f1) for t, f1 in curve if t <= cap + 1e-9]
+    allowed = [(t, f1) for t, f1 in curve if t <= STORY_THRESHOLD_CAP + 1e-9]
     top = max(f1 for _, f1 in allowed)
     best = min((t, f1) for t, f1 in allowed if f1 >= top - PLATEAU)
     report["story"]["cross_lingual_same_event_median"] = round(
         float(np.median(xl_same)), 4) if xl_same else None
-    report["story"]["threshold_cap"] = round(cap, 4)
+    report["story"]["threshold_cap"] = STORY_THRESHOLD_CAP
     best = (best[1], best[0])
     report["story"]["bcubed_curve"] = {str(t): round(f1, 4) for t, f1 in curve}
     params = replace(params, story_threshold=best[1])

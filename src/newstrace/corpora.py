@@ -115,6 +115,19 @@ class FloresDoc:
                        lang=lang)
 
 
+def flores_families(docs: list[tuple[int, FloresDoc]]
+                    ) -> tuple[list[Article], dict[str, str]]:
+    """Every language version of each document, and the document each belongs to: the
+    gold translation families."""
+    arts, gold = [], {}
+    for idx, doc in docs:
+        for lang in doc.lines:
+            a = doc.article(lang, idx)
+            arts.append(a)
+            gold[a.id] = f"flores{idx}"
+    return arts, gold
+
+
 def flores(data: Path, split: str = "all", max_docs: int | None = None,
            langs: list[str] | None = None) -> list[tuple[int, FloresDoc]]:
     """Documents grouped by URL; fit = even document index, report = odd."""

@@ -95,18 +95,13 @@ def similarity(pipeline: Pipeline, data: Path, split: str = "report",
 def translation(pipeline: Pipeline, data: Path, split: str = "report", max_docs: int = 30,
                 progress: Progress = _quiet) -> TaskResult:
     docs = corpora.flores(data, split, max_docs=max_docs)
-    arts, gold_doc = [], {}
-    for idx, doc in docs:
-        for lang in doc.lines:
-            a = doc.article(lang, idx)
-            arts.append(a)
-            gold_doc[a.id] = idx
+    arts, gold_doc = corpora.flores_families(docs)
     result = pipeline.scan(arts, progress)
     lang_of = {a.id: a.lang for a in arts}
     fam_of = {x: f.id for f in result.families for x in f.articles}
     pred_pairs = metrics.pairs_from_clusters(f.articles for f in result.families)
     gold_pairs = metrics.pairs_from_clusters(corpora.events_to_clusters(
-        {k: str(v) for k, v in gold_doc.items()}))
+        gold_doc))
     fam = metrics.pairwise_prf(pred_pairs, gold_pairs)
     trans_pred = {frozenset((p.a, p.b)) for p in result.pairs if p.relation == "translation"}
     trans = metrics.pairwise_prf(trans_pred, gold_pairs)

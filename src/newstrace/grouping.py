@@ -85,19 +85,18 @@ def families(articles: Sequence[Article], pairs: Sequence[PairResult],
     for p in direct:
         partners[p.a].add(p.b)
         partners[p.b].add(p.a)
-    members = {a.id: {a.id} for a in articles}
+    group_of_root = {a.id: {a.id} for a in articles}
     for p in direct:
         ra, rb = uf.find(p.a), uf.find(p.b)
         if ra == rb:
             continue
-        x, y = sorted((members[ra], members[rb]), key=len)
+        x, y = sorted((group_of_root[ra], group_of_root[rb]), key=len)
         if len(x) > 1:
             links = sum(len(partners[m] & y) for m in x)
             if links < min_link * len(x) * len(y):
                 continue
         uf.union(ra, rb)
-        root = uf.find(ra)
-        members[root] = x | y
+        group_of_root[uf.find(ra)] = x | y
     by_id = {a.id: a for a in articles}
     out = []
     for members in uf.groups():

@@ -390,9 +390,8 @@ class Index:
                 rows.append((other, rowid, r.relation, r.reuse_score, r.story_score,
                              r.direction, data))
             self.store.put_pairs(rows)
-            sig = signature(p.shingles) if p.shingles else None
-            if sig is not None:
-                self.store.put_signature(rowid, sig)
+            if p.shingles:
+                self.store.put_signature(rowid, signature(p.shingles))
             self.store.put_anchors(rowid, p.doc_anchors)
             lead_c = p.lead_centred
             self.store.put_doc_vectors(rowid, p.doc_vector, p.lead_vector, lead_c)
