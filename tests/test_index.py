@@ -250,14 +250,22 @@ def _count(db: Path) -> int:
         return 0
 
 
+def _writer_past(tmp_path: Path, db: Path, rows: list[dict], committed: int
+                 ) -> tuple[subprocess.Popen, float]:
+    """A writer process, returned once it has committed `committed` articles (or ended,
+    or two minutes passed), with that deadline."""
+    proc = _writer(tmp_path, db, rows, delay=0.002)
+    deadline = time.time() + 120
+    while _count(db) < committed and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    return proc, deadline
+
+
 def test_crash_in_the_middle_loses_nothing_committed(tmp_path: Path,
                                                      fake_encoder: None) -> None:
     db = tmp_path / "x.db"
     rows = corpus(96)
-    proc = _writer(tmp_path, db, rows, delay=0.002)
-    deadline = time.time() + 120
-    while _count(db) < 24 and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
+    proc, _ = _writer_past(tmp_path, db, rows, committed=24)
     assert proc.poll() is None, "writer finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -276,10 +284,7 @@ def test_crash_in_the_middle_loses_nothing_committed(tmp_path: Path,
 def test_concurrent_readers_while_adding(tmp_path: Path, fake_encoder: None) -> None:
     db = tmp_path / "x.db"
     rows = corpus(80)
-    proc = _writer(tmp_path, db, rows, delay=0.002)
-    deadline = time.time() + 120
-    while _count(db) < 1 and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
+    proc, deadline = _writer_past(tmp_path, db, rows, committed=1)
     seen, reads = 0, 0
     try:
         while proc.poll() is None and time.time() < deadline:
