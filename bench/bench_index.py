@@ -9,7 +9,7 @@ and SemEval-2022 text. Steps (each resumable and time-limited, run them with `ni
     bench_index.py corpus                 # sizes of the corpus
     bench_index.py warm --seconds 540     # encode sentences into a cache (resumable)
     bench_index.py scale --until 1000     # grow the index, measure at checkpoints
-    bench_index.py probe                  # the same 40 articles added at each snapshot
+    bench_index.py probe --repeat 3       # the same 40 articles added at each snapshot
     bench_index.py quality                # planted families: recall, precision
     bench_index.py lexical                # MinHash stage vs datasketch and rensa
     bench_index.py ratio                  # pipeline vs the encoder's own throughput
@@ -371,8 +371,10 @@ def _snapshot(n: int) -> Path:
 
 def cmd_probe(args: argparse.Namespace) -> None:
     """The same PROBES articles added to copies of the index as `scale` saved it at each
-    checkpoint, back to back in one process: the marginal cost of an article against
-    index size, with the article mix and the machine's load held as equal as they can be."""
+    checkpoint, in one process: the marginal cost of an article against index size, with
+    the article mix held equal. The sizes are interleaved and the whole round repeated
+    (--repeat); each size reports its median run, so a burst of load on a shared machine
+    does not land on one size."""
     rows, held = corpus()
     probes = held[-PROBES:]
     pipe, warm_store = warm_pipeline()
@@ -381,37 +383,43 @@ def cmd_probe(args: argparse.Namespace) -> None:
     out = json.loads(RESULTS.read_text()).get("probe", {}) if RESULTS.exists() else {}
     warmup = 20
     sizes = sorted(int(p.stem[len("snapshot"):]) for p in CACHE.glob("snapshot*.db"))
-    for n in [s for s in sizes if not args.sizes or s in args.sizes]:
-        copy = CACHE / "probe.db"
-        _copy_index(copy, _snapshot(n))
-        gc.collect()
-        t_open = time.perf_counter()
-        with Index(copy, pipe) as ix:
-            open_s = time.perf_counter() - t_open
-            # Untimed: the next articles in order warm the page cache, the faiss files and
-            # the candidate cache, as in a long `index add`.
-            ix.add([article(r) for r in rows[n : n + warmup]])
-            size = n + warmup
-            assert ix.stats()["articles"] == size
+    runs: dict[int, list[dict]] = defaultdict(list)
+    for _ in range(args.repeat):
+        for n in [s for s in sizes if not args.sizes or s in args.sizes]:
+            copy = CACHE / "probe.db"
+            _copy_index(copy, _snapshot(n))
             gc.collect()
-            timed.take()
-            t = time.perf_counter()
-            rep = ix.add([article(r) for r in probes])
-            secs = time.perf_counter() - t
-            relate_s, relate_n, cells = timed.take()
-            lat = _kin_latency(ix, rows[:size])
-            out[str(size)] = {
-                "articles": size, "probes": len(probes), "seconds": round(secs, 2),
-                "ms_per_article": round(1000 * secs / len(probes), 1),
-                "aligned_per_article": round(rep.candidates / len(probes), 2),
-                "relate_ms_per_article": round(1000 * relate_s / len(probes), 1),
-                "other_ms_per_article": round(1000 * (secs - relate_s) / len(probes), 1),
-                "relate_ms_per_pair": round(1000 * relate_s / max(1, relate_n), 2),
-                "kin": lat, "open_s": round(open_s, 2), "rss_mb": round(rss_mb()),
-                "load_avg_1min": round(os.getloadavg()[0], 2), "params": params_id(),
-            }
-        print(json.dumps(out[str(size)]), flush=True)
-        save("probe", out)
+            t_open = time.perf_counter()
+            with Index(copy, pipe) as ix:
+                open_s = time.perf_counter() - t_open
+                # Untimed: the next articles in order warm the page cache, the faiss files
+                # and the candidate cache, as in a long `index add`.
+                ix.add([article(r) for r in rows[n : n + warmup]])
+                size = n + warmup
+                assert ix.stats()["articles"] == size
+                gc.collect()
+                timed.take()
+                t = time.perf_counter()
+                rep = ix.add([article(r) for r in probes])
+                secs = time.perf_counter() - t
+                relate_s, relate_n, cells = timed.take()
+                lat = _kin_latency(ix, rows[:size])
+                runs[size].append({
+                    "articles": size, "probes": len(probes), "seconds": round(secs, 2),
+                    "ms_per_article": round(1000 * secs / len(probes), 1),
+                    "aligned_per_article": round(rep.candidates / len(probes), 2),
+                    "relate_ms_per_article": round(1000 * relate_s / len(probes), 1),
+                    "other_ms_per_article": round(1000 * (secs - relate_s) / len(probes), 1),
+                    "relate_ms_per_pair": round(1000 * relate_s / max(1, relate_n), 2),
+                    "kin": lat, "open_s": round(open_s, 2), "rss_mb": round(rss_mb()),
+                    "load_avg_1min": round(os.getloadavg()[0], 2), "params": params_id(),
+                })
+            print(json.dumps(runs[size][-1]), flush=True)
+    for size, got in runs.items():
+        ranked = sorted(got, key=lambda r: r["ms_per_article"])
+        out[str(size)] = {**ranked[len(ranked) // 2],
+                          "runs_ms_per_article": [r["ms_per_article"] for r in got]}
+    save("probe", out)
     for p in CACHE.glob("probe.db*"):
         p.unlink()
     warm_store.close()
@@ -633,6 +641,7 @@ def main() -> None:
     p = sub.add_parser("probe")
     p.add_argument("--sizes", type=int, nargs="*", default=[],
                    help="snapshot sizes to probe (default: every snapshot `scale` saved)")
+    p.add_argument("--repeat", type=int, default=3, help="rounds over the sizes (median)")
     p.set_defaults(fn=cmd_probe)
     p = sub.add_parser("lexical")
     p.add_argument("--n", type=int, default=5000)

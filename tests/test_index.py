@@ -20,6 +20,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import faiss
 import pytest
 from typer.testing import CliRunner
 
@@ -38,6 +39,7 @@ MULTIWAY = Path(__file__).resolve().parent / "fixtures" / "index_multiway.json"
 
 FAKE_MODEL = '''
 import hashlib, time
+import faiss
 import numpy as np
 from newstrace import embeddings
 
@@ -485,28 +487,58 @@ def test_faiss_file_is_rebuilt_when_stale_or_foreign(tmp_path: Path, fake_encode
     with Index(db) as ix:
         assert any("a0001" in (k["a"], k["b"])
                    for k in ix.kin(Article(id="probe", text=article_text(1))))
+    # The exact flat index of versions before the HNSW graph: rebuilt too.
+    with Index(db) as ix:
+        ids, vecs = next(ix.store.iter_doc_vectors("doc"))
+    flat = faiss.IndexIDMap(faiss.IndexFlatIP(vecs.shape[1]))
+    flat.add_with_ids(vecs, ids)
+    faiss.write_index(flat, str(side))
+    with Index(db) as ix:
+        assert ix.stats()["vector_index"]["doc"]["file_vectors"] == 0
+        assert any("a0001" in (k["a"], k["b"])
+                   for k in ix.kin(Article(id="probe", text=article_text(1))))
+        ix.add(arts([dict(r, id=f"n{r['id']}", text=article_text(200 + i))
+                     for i, r in enumerate(corpus(2))]))
+    with Index(db) as ix:  # the writer saved its graph: read back, trusted
+        assert ix.stats()["vector_index"]["doc"]["file_vectors"] == 10
 
 
 def test_schema_1_index_is_migrated(tmp_path: Path, fake_encoder: None) -> None:
-    """Indexes written before LSH bands moved to memory (schema 1, an `lsh` table) open,
-    lose the table, and still find same-language copies."""
+    """Indexes written by earlier versions (schema 1: an `lsh` table, no sentence sets)
+    open, lose the table, are read with sets computed on the fly, get their sets stored by
+    the next writer, and still find same-language copies."""
     db = tmp_path / "old.db"
     rows = corpus(8)
     with Index(db) as ix:
         ix.add(arts(rows[:6]))
+        fresh = ix._prepared_for(1)
+    assert fresh is not None
     con = sqlite3.connect(db)
+    con.execute("ALTER TABLE sentences DROP COLUMN sets")
     con.execute("CREATE TABLE lsh (band INTEGER, bucket INTEGER, article INTEGER)")
     con.execute("UPDATE schema_version SET version = 1")
     con.execute("PRAGMA user_version = 1")
     con.commit()
     con.close()
     with Index(db) as ix:
-        assert ix.stats()["schema_version"] == 2
+        assert ix.stats()["schema_version"] == 3
+        assert ix.store.get_meta("sets_pending") == "1"
+        old = ix._prepared_for(1)  # a reader: sets computed from the text
+        assert old is not None and old.side.anchors == fresh.side.anchors
+        assert old.side.words == fresh.side.words
         ix.add(arts(rows[6:]))
+        assert ix.store.get_meta("sets_pending") is None
         kin = {k["b"] if k["a"] == "a0007" else k["a"] for k in ix.kin("a0007")}
         assert "a0006" in kin  # a0007 copies a0006
     con = sqlite3.connect(db)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    unfilled = con.execute("SELECT count(*) FROM sentences WHERE sets IS NULL").fetchone()[0]
     con.close()
     assert "lsh" not in tables
+    assert unfilled == 0
+    with Index(db) as ix:
+        ix._prepared.clear()
+        stored = ix._prepared_for(1)  # now from the stored sets
+        assert stored is not None and stored.side.anchors == fresh.side.anchors
+        assert stored.side.words == fresh.side.words
     assert_complete(db)

@@ -210,8 +210,9 @@ def stats(
     t.add_row("languages", ", ".join(f"{k} {v}" for k, v in s["languages"].items()))
     t.add_row("bytes", ", ".join(f"{k} {v:,}" for k, v in s["bytes"].items()))
     for name, vi in s["vector_index"].items():
-        t.add_row(f"vector index ({name})", f"{vi['file_vectors']} in file + "
-                  f"{vi['memory_vectors']} in memory, {vi['bytes_per_article']} B/article")
+        t.add_row(f"vector index ({name})", f"{vi['vectors']} vectors ({vi['kind']}; "
+                  f"{vi['unsaved_vectors']} not yet in the file), "
+                  f"{vi['bytes_per_article']} B/article in memory")
     out.print(t)
 
 

@@ -14,9 +14,8 @@ centred lead passage): raw e5 vectors carry the language so strongly that at 1,0
 articles a translation was outside the raw top-20 for a quarter of the planted pairs,
 while the centred vector ranked every one first or second (docs/PERFORMANCE.md).
 
-Each faiss index is a cache of a column of the doc_vectors table: a flat inner-product
-index written next to the database (`<db>.faiss`, `<db>.lead.faiss`) and memory-mapped on
-open, plus an in-memory delta for articles added since the file was written. If a file is
+Each faiss index is a cache of a column of the doc_vectors table (vectorindex.py): an
+HNSW graph written next to the database (`<db>.faiss`, `<db>.lead.faiss`). If a file is
 missing, stale or foreign, it is rebuilt from the table (1.5 KB read per article).
 """
 
@@ -24,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from collections import Counter, OrderedDict
@@ -33,9 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import ParamSpec, TypeVar, cast
 
-import faiss
 import numpy as np
 
 from . import grouping, transitive
@@ -50,9 +47,10 @@ from .candidates import (
 )
 from .embeddings import DIM, Encoder, sentence_key
 from .pipeline import Pipeline
-from .prepare import Prepared, analyse, build, lead
+from .prepare import Prepared, analyse, build, lead, pack_sets, sentence_sets, unpack_sets
 from .relation import REUSE, PairResult, relate
-from .store import EmbeddingCache, Store, StoreError
+from .store import SETS_PENDING, EmbeddingCache, Store, StoreError
+from .vectorindex import VectorIndex
 
 __all__ = ["AddReport", "Index", "NotIndexed", "StoreError"]
 
@@ -61,7 +59,6 @@ Progress = Callable[[str, int, int], None]
 
 BATCH = 64  # articles analysed and encoded together: keeps encoder batches full
 PREPARED_CACHE = 512  # rebuilt candidate articles kept in memory (bounded, ~40 KB each)
-VECTOR_SAVE_MIN = 256  # rewrite the faiss file once this many vectors sit in the delta
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -127,123 +124,6 @@ def _parse_date(value: str | None) -> datetime | None:
     return d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d
 
 
-class _VectorIndex:
-    """Exact inner-product search over document vectors, faiss ids = article rowids.
-
-    Rowids are never reused, so a replaced article's old vector is simply stale: searches
-    drop ids that no longer exist, and the next rewrite of the file leaves them out.
-    """
-
-    def __init__(self, store: Store, path: Path, column: str):
-        self.store = store
-        self.path = path
-        self.column = column
-        self.base: Any = None  # memory-mapped file (read-only)
-        self.base_count = 0
-        self.delta: Any = faiss.IndexIDMap(faiss.IndexFlatIP(DIM))
-        self.seen = 0  # highest rowid loaded
-        self.loaded = False
-        self.dirty = False
-
-    def _load(self) -> None:
-        self.loaded = True
-        if self.path.exists():
-            try:
-                idx = faiss.read_index(str(self.path), faiss.IO_FLAG_MMAP_IFC)
-            except RuntimeError:
-                idx = None
-            if idx is not None and self._trusted(idx):
-                self.base = idx
-                self.base_count = int(idx.ntotal)
-                self.seen = int(faiss.vector_to_array(idx.id_map).max())
-        self.sync()
-
-    def _trusted(self, idx: Any) -> bool:
-        """The file must be ours: same dimension, and sampled vectors equal to the table's
-        (a file left from another database, or written before a crash, is not used)."""
-        if idx.d != DIM or idx.ntotal == 0 or not hasattr(idx, "id_map"):
-            return False
-        ids = faiss.vector_to_array(idx.id_map)
-        if int(ids.max()) > self.store.max_article_id():
-            return False
-        checked = 0
-        for pos in sorted({0, len(ids) // 2, len(ids) - 1}):
-            stored = self.store.doc_vector(int(ids[pos]), self.column)
-            if stored is None:
-                continue
-            if not np.allclose(idx.index.reconstruct(pos), stored, atol=1e-6):
-                return False
-            checked += 1
-        return checked > 0
-
-    def sync(self) -> None:
-        """Load vectors committed (by any process) since we last looked."""
-        for ids, vecs in self.store.iter_doc_vectors(self.column, after=self.seen):
-            self.delta.add_with_ids(vecs, ids)
-            self.seen = int(ids[-1])
-
-    def add(self, rowid: int, vec: np.ndarray) -> None:
-        if not self.loaded:
-            self._load()
-        if rowid > self.seen:
-            self.delta.add_with_ids(vec.reshape(1, -1).astype(np.float32),
-                                    np.array([rowid], dtype=np.int64))
-            self.seen = rowid
-            self.dirty = True
-
-    def search(self, vec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if not self.loaded:
-            self._load()
-        self.sync()
-        q = vec.reshape(1, -1).astype(np.float32)
-        hits: dict[int, float] = {}
-        # One query is too small to share: OpenMP's thread wake-up costs ~8 ms on a busy
-        # 2-core machine, 4x the whole single-threaded scan of 20k vectors.
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
-            for idx in (self.base, self.delta):
-                if idx is None or idx.ntotal == 0:
-                    continue
-                sims, ids = idx.search(q, min(k, int(idx.ntotal)))
-                for s, i in zip(sims[0], ids[0], strict=True):
-                    if i >= 0:
-                        hits[int(i)] = max(float(s), hits.get(int(i), -1.0))
-        finally:
-            faiss.omp_set_num_threads(threads)
-        return sorted(hits.items(), key=lambda x: -x[1])
-
-    def maybe_save(self, force: bool = False) -> None:
-        """Rewrite the file from the table (drops stale vectors) when the delta is large."""
-        if not self.dirty or not self.loaded:
-            return
-        if not force and self.base is not None and self.delta.ntotal < max(
-            VECTOR_SAVE_MIN, self.base_count // 10
-        ):
-            return
-        fresh = faiss.IndexIDMap(faiss.IndexFlatIP(DIM))
-        for ids, vecs in self.store.iter_doc_vectors(self.column):
-            fresh.add_with_ids(vecs, ids)
-        if fresh.ntotal == 0:
-            return
-        tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-        faiss.write_index(fresh, str(tmp))
-        os.replace(tmp, self.path)  # atomic: readers see the old or the new file
-        del fresh
-        self.base, self.base_count, self.seen = None, 0, 0
-        self.delta = faiss.IndexIDMap(faiss.IndexFlatIP(DIM))
-        self.dirty = False
-        self._load()
-
-    def info(self) -> dict:
-        return {
-            "file": str(self.path) if self.path.exists() else None,
-            "file_vectors": self.base_count,
-            "memory_vectors": int(self.delta.ntotal),
-            "bytes_per_article": DIM * 4 + 8,
-        }
-
-
 class Index:
     """A persistent index in one SQLite file (plus `<file>.faiss`, a rebuildable cache)."""
 
@@ -269,8 +149,8 @@ class Index:
         self._window_given = window_days is not None
         # The two neighbour searches: (column, faiss file suffix, neighbours per article).
         self.vectors = {
-            "doc": _VectorIndex(self.store, self._side(".faiss"), "doc"),
-            "lead": _VectorIndex(self.store, self._side(".lead.faiss"), "lead_c"),
+            "doc": VectorIndex(self.store, self._side(".faiss"), "doc"),
+            "lead": VectorIndex(self.store, self._side(".lead.faiss"), "lead_c"),
         }
         self._prepared: OrderedDict[int, Prepared] = OrderedDict()
         self.bands = BandIndex(self.store)
@@ -307,6 +187,7 @@ class Index:
         if self._window_given:
             with self.store.transaction():
                 self.store.set_meta("window_days", repr(self.window_days))
+        self._fill_sentence_sets()
         batch: list[Article] = []
         for item in articles:
             if isinstance(item, ReadProblem):
@@ -322,6 +203,18 @@ class Index:
             v.maybe_save()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _fill_sentence_sets(self, chunk: int = 20000) -> None:
+        """Store the anchor/word sets of sentences indexed before schema 3 (once, by the
+        first writer; a chunk per transaction, so an interrupted fill resumes)."""
+        while self.store.get_meta(SETS_PENDING):
+            with self.store.transaction():
+                rows = self.store.sentences_without_sets(chunk)
+                self.store.put_sentence_sets([
+                    (pack_sets(sentence_sets(r["text"])), r["article"], r["pos"]) for r in rows
+                ])
+                if len(rows) < chunk:
+                    self.store.delete_meta(SETS_PENDING)
 
     def _add_batch(self, batch: list[Article], report: AddReport, tick: Progress,
                    total: int) -> None:
@@ -376,8 +269,11 @@ class Index:
                 "n_sentences": len(a.sentences), "text_chars": len(a.text),
             })
             langs = _pad(a.sentence_langs, len(a.sentences))
+            side = p.side
             self.store.insert_sentences(rowid, [
-                (sentence_key(s), lang, s) for s, lang in zip(a.sentences, langs, strict=True)
+                (sentence_key(s), lang, s, pack_sets((anchors, words)))
+                for s, lang, anchors, words in zip(
+                    a.sentences, langs, side.anchors, side.words, strict=True)
             ])
             results = self._relate_to_candidates(p, exclude={rowid})
             report.candidates += len(results)
@@ -504,7 +400,9 @@ class Index:
                                      dtype=np.float32).reshape(len(rows), DIM)
             else:
                 vecs = np.zeros((0, DIM), np.float32)
-            out[rowid] = build(art, vecs, lead_vec)
+            sets = [unpack_sets(s["sets"]) if s["sets"] is not None
+                    else sentence_sets(s["text"]) for s in rows]
+            out[rowid] = build(art, vecs, lead_vec, sets)
             self._remember(rowid, out[rowid])
         return out
 
@@ -825,9 +723,6 @@ class Index:
         def size(p: Path) -> int:
             return p.stat().st_size if p.exists() else 0
 
-        for v in self.vectors.values():
-            if not v.loaded:
-                v._load()
         return {
             "path": str(self.path),
             "schema_version": s.schema_version(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -31,7 +31,6 @@ class Prepared:
     raw_vector: np.ndarray  # uncentred mean: keeps cross-lingual neighbours close
     lead_vector: np.ndarray  # the opening of the article encoded as one passage
     doc_anchors: frozenset[str]
-    shingles: frozenset[str]  # word 3-grams, for lexical overlap and MinHash
     lead_centred: np.ndarray = field(init=False)  # lead_vector less the language mean
 
     def __post_init__(self) -> None:
@@ -40,6 +39,12 @@ class Prepared:
     @property
     def id(self) -> str:
         return self.article.id
+
+    @cached_property
+    def shingles(self) -> frozenset[str]:
+        """Word 3-grams, for MinHash and same-language overlap: computed on first use, as
+        most candidates an index rebuilds are compared across languages."""
+        return shingles(words(" ".join(self.article.sentences)))
 
 
 def words(text: str) -> list[str]:
@@ -93,20 +98,37 @@ def _unit_mean(vecs: np.ndarray) -> np.ndarray:
     return (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(np.float32)
 
 
+SentenceSets = tuple[frozenset[str], frozenset[str]]
+
+
 @lru_cache(maxsize=16384)
-def _sentence_sets(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A sentence's anchors and content words. Cached: the index rebuilds candidate
-    articles from stored sentences again and again (bounded: a few KB per entry)."""
+def sentence_sets(sentence: str) -> SentenceSets:
+    """A sentence's anchors and content words. Cached (bounded: a few KB per entry): scan
+    compares each article with many others; the index stores them (pack_sets)."""
     # Words of 4+ letters: a crude, language-agnostic stand-in for content words.
-    return (frozenset(anchors(sentence)),
-            frozenset(fold(w) for w in words(sentence) if len(w) >= 4))
+    # (A word of a script anyascii cannot spell folds to "": no evidence of anything.)
+    content = frozenset(fold(w) for w in words(sentence) if len(w) >= 4) - {""}
+    return frozenset(anchors(sentence)), content
 
 
-def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray) -> Prepared:
-    """Assemble a Prepared article from its sentences' and its lead's raw vectors."""
+def pack_sets(sets: SentenceSets) -> str:
+    """One line of text: anchors and words are folded ASCII without spaces or tabs."""
+    return " ".join(sorted(sets[0])) + "\t" + " ".join(sorted(sets[1]))
+
+
+def unpack_sets(packed: str) -> SentenceSets:
+    a, _, w = packed.partition("\t")
+    return frozenset(a.split()), frozenset(w.split())
+
+
+def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray,
+          sets: list[SentenceSets] | None = None) -> Prepared:
+    """Assemble a Prepared article from its sentences' and its lead's raw vectors (and
+    their anchor/word sets where already known)."""
     vecs = center(raw, article.lang) if len(raw) else raw
     sents = article.sentences
-    sets = [_sentence_sets(s) for s in sents]
+    if sets is None:
+        sets = [sentence_sets(s) for s in sents]
     side = SideData(
         vectors=vecs,
         anchors=[a for a, _ in sets],
@@ -115,6 +137,4 @@ def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray) -> Prepare
     )
     doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
     return Prepared(
-        article, side, _unit_mean(vecs), _unit_mean(raw), lead_vector, doc_anchors,
-        shingles(words(" ".join(sents))),
-    )
+        article, side, _unit_mean(vecs), _unit_mean(raw), lead_vector, doc_anchors)

@@ -24,7 +24,10 @@ import numpy as np
 
 from .relation import REUSE
 
-SCHEMA_VERSION = 2  # 2: LSH bands no longer stored (bands.py keeps them in memory)
+# 2: LSH bands no longer stored (bands.py keeps them in memory);
+# 3: sentences.sets (anchors and content words: rebuilding them was half the candidate cost)
+SCHEMA_VERSION = 3
+SETS_PENDING = "sets_pending"  # meta key: sentences from before schema 3 lack their sets
 PAGE_SIZE = 8192  # vectors are 1.5 KB: five to a page
 WAL_CHECKPOINT_PAGES = 8192
 CACHE_KIB = 32 * 1024
@@ -63,6 +66,7 @@ CREATE TABLE sentences (
     key BLOB NOT NULL,
     lang TEXT NOT NULL DEFAULT '',
     text TEXT NOT NULL,
+    sets TEXT,  -- prepare.pack_sets; NULL in indexes made before schema 3
     PRIMARY KEY (article, pos)
 ) WITHOUT ROWID;
 -- A rowid table, not WITHOUT ROWID: 1.5 KB rows overflow a WITHOUT ROWID b-tree's pages
@@ -222,6 +226,10 @@ class Store:
                 return  # another process migrated it while we waited for the lock
             if version < 2:
                 c.execute("DROP TABLE IF EXISTS lsh")  # bands are derived from signatures
+            if version < 3:
+                # Filled in by the next writer (Index.add), a chunk per transaction.
+                c.execute("ALTER TABLE sentences ADD COLUMN sets TEXT")
+                self.set_meta(SETS_PENDING, "1")
             c.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -252,6 +260,9 @@ class Store:
             "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def delete_meta(self, key: str) -> None:
+        self.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def schema_version(self) -> int:
         return int(self.conn.execute("SELECT version FROM schema_version").fetchone()[0])
@@ -288,11 +299,24 @@ class Store:
         c.execute("DELETE FROM anchor_df WHERE df <= 0")
         c.execute("DELETE FROM articles WHERE id = ?", (rowid,))  # the rest cascades
 
-    def insert_sentences(self, rowid: int, rows: Sequence[tuple[bytes, str, str]]) -> None:
+    def insert_sentences(self, rowid: int, rows: Sequence[tuple[bytes, str, str, str]]
+                         ) -> None:
+        """rows: (key, lang, text, packed sets) in order."""
         self.conn.executemany(
-            "INSERT INTO sentences (article, pos, key, lang, text) VALUES (?, ?, ?, ?, ?)",
-            [(rowid, i, k, lang, text) for i, (k, lang, text) in enumerate(rows)],
+            "INSERT INTO sentences (article, pos, key, lang, text, sets) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(rowid, i, *row) for i, row in enumerate(rows)],
         )
+
+    def sentences_without_sets(self, limit: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT article, pos, text FROM sentences WHERE sets IS NULL LIMIT ?", (limit,)
+        ).fetchall()
+
+    def put_sentence_sets(self, rows: Sequence[tuple[str, int, int]]) -> None:
+        """rows: (packed sets, article, pos)."""
+        self.conn.executemany(
+            "UPDATE sentences SET sets = ? WHERE article = ? AND pos = ?", rows)
 
     def sentences(self, rowid: int) -> list[sqlite3.Row]:
         return self.conn.execute(
@@ -364,11 +388,11 @@ class Store:
         )
 
     def sentences_of(self, ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
-        """Sentences (pos, lang, text, vec) of several articles in one read; vec is None
-        where the embedding was never written."""
+        """Sentences (pos, lang, text, sets, vec) of several articles in one read; vec is
+        None where the embedding was never written."""
         out: dict[int, list[sqlite3.Row]] = {}
         for r in self.conn.execute(
-            "SELECT s.article, s.pos, s.lang, s.text, e.vec FROM sentences s "
+            "SELECT s.article, s.pos, s.lang, s.text, s.sets, e.vec FROM sentences s "
             "LEFT JOIN embeddings e ON e.key = s.key "
             "WHERE s.article IN (SELECT value FROM json_each(?)) ORDER BY s.article, s.pos",
             (_ids(ids),),
