@@ -542,3 +542,28 @@ def test_schema_1_index_is_migrated(tmp_path: Path, fake_encoder: None) -> None:
         assert stored is not None and stored.side.anchors == fresh.side.anchors
         assert stored.side.words == fresh.side.words
     assert_complete(db)
+
+
+def test_vector_graph_finds_each_vector_and_drops_replaced_ones(
+        tmp_path: Path, fake_encoder: None) -> None:
+    """The HNSW graph returns every stored article as its own nearest neighbour, and a
+    save after many replacements rebuilds it from the live vectors only."""
+    db = tmp_path / "x.db"
+    rows = corpus(40)
+    with Index(db) as ix:
+        ix.add(arts(rows))
+        graph = ix.vectors["lead"]
+        for ids, vecs in ix.store.iter_doc_vectors("lead_c"):
+            for rowid, vec in zip(ids, vecs, strict=True):
+                assert graph.search(vec, 3)[0][0] == rowid
+        changed = [dict(r, text=article_text(500 + i)) for i, r in enumerate(rows[:20])]
+        ix.add(arts(changed))  # 20 replaced: their old vectors are stale in the graph
+        assert graph.index.ntotal == 60
+    with Index(db) as ix:
+        info = ix.stats()["vector_index"]["lead"]
+        assert info["vectors"] == info["file_vectors"] == 40  # rebuilt before the save
+        live = ix.store.existing(range(1, 61))
+        assert len(live) == 40
+        for _ids, vecs in ix.store.iter_doc_vectors("lead_c"):
+            for vec in vecs:  # no replaced article's rowid comes back
+                assert {i for i, _ in ix.vectors["lead"].search(vec, 10)} <= live
