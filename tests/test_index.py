@@ -39,7 +39,6 @@ MULTIWAY = Path(__file__).resolve().parent / "fixtures" / "index_multiway.json"
 
 FAKE_MODEL = '''
 import hashlib, time
-import faiss
 import numpy as np
 from newstrace import embeddings
 
