@@ -99,3 +99,72 @@ def test_sentences_command_lists_indices():
     assert out["lang"] == "sv"
     assert out["sentences"][0]["i"] == 0
     assert out["sentences"][0]["text"].startswith("Vladimir Putin och Kim Jong Un")
+
+
+# --- messages are never wrapped: not by the terminal width, not by the path length ----------
+
+
+def _deep_dir(tmp_path: Path, leaf: str = "d") -> Path:
+    """A folder whose path is over 120 characters (and wider than any COLUMNS used here)."""
+    d = tmp_path / ("long-folder-name-" * 8) / leaf
+    d.mkdir(parents=True)
+    assert len(str(d)) > 120
+    return d
+
+
+def test_messages_stay_on_one_line_whatever_the_width(tmp_path):
+    """An error naming a long path, with COLUMNS=40 and stderr a file: one line, the path
+    whole, brackets in it kept (not read as rich markup)."""
+    d = _deep_dir(tmp_path, "[bold]x")
+    junk = d / "junk.db"
+    junk.write_bytes(os.urandom(5000))
+    env = {**ENV, "COLUMNS": "40"}
+    r = subprocess.run([sys.executable, "-m", "newstrace", "index", "stats", "--db", str(junk)],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"error: {junk}: not a newstrace index (not an SQLite database); give another --db file"]
+    missing = d / "missing.txt"
+    r = subprocess.run([sys.executable, "-m", "newstrace", "compare", str(missing), str(missing)],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 1
+    assert f"warning: {missing}: no such file or folder" in r.stderr.splitlines()
+
+
+def test_usage_errors_are_plain_lines_off_a_terminal():
+    """Typer's boxed error panel is 80 (or COLUMNS) wide: off a terminal, click's lines."""
+    r = subprocess.run([sys.executable, "-m", "newstrace", "scan", "--format", "nope", "x"],
+                       capture_output=True, text=True, env={**ENV, "COLUMNS": "40"}, timeout=600)
+    assert r.returncode == 2
+    assert "Error: Invalid value for '--format' / '-f': Value error, 'nope' is not one of " \
+           "'table', 'json', 'html'." in r.stderr.splitlines()
+    assert "╭" not in r.stderr
+
+
+def test_cli_runner_messages_ignore_columns(tmp_path):
+    """In process too (the consoles are built at import): COLUMNS does not break a line."""
+    from typer.testing import CliRunner
+
+    from newstrace.cli_index import index_app
+
+    db = _deep_dir(tmp_path) / "missing.db"
+    res = CliRunner().invoke(index_app, ["kin", "x", "--db", str(db)], env={"COLUMNS": "40"})
+    assert res.exit_code == 1
+    assert f"error: {db}: no index here (create one with `newstrace index add`)" in (
+        res.stderr.splitlines())
+
+
+def test_package_data_ships_every_data_file():
+    """pyproject's package-data globs match every file under data/ and web/: a wheel
+    (not only an editable install) has what the package reads."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    pkg = root / "src" / "newstrace"
+    conf = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = conf["tool"]["setuptools"]["package-data"]["newstrace"]
+    shipped = {p for pat in patterns for p in pkg.glob(pat) if p.is_file()}
+    needed = {p for sub in ("data", "web") for p in (pkg / sub).rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts}
+    assert needed, "no data files found"
+    assert not needed - shipped, sorted(str(p.relative_to(pkg)) for p in needed - shipped)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -25,6 +26,7 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed (the [serve] extra)")
 
+from conftest import short_tmpdir  # noqa: E402
 from newstrace.server import create_app  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
@@ -63,8 +65,15 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(base_url: str) -> Iterator[Any]:
+    # Chromium puts its singleton socket under $TMPDIR, and a socket path over 107 bytes is
+    # fatal: whatever TMPDIR the suite runs with (CI sets a long one), a short one here.
+    with short_tmpdir() as short:
+        yield from _page(base_url, {**os.environ, "TMPDIR": str(short)})
+
+
+def _page(base_url: str, env: dict[str, str]) -> Iterator[Any]:
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         tab = context.new_page()
         errors: list[str] = []

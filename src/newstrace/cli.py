@@ -12,13 +12,23 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
 from .article import Article, ReadProblem
 from .cli_eval import register
 from .cli_index import index_app
 from .cli_serve import serve
-from .output import pairs_table, print_evidence, print_scan, progress_bar
+from .output import (
+    err_console,
+    error,
+    out_console,
+    pairs_table,
+    print_evidence,
+    print_scan,
+    print_table,
+    progress_bar,
+    warning,
+)
 from .pipeline import Pipeline
 from .readers import article_from_dict, read_paths
 
@@ -27,8 +37,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True, soft_wrap=True)  # warnings stay one line each, for grep
-out = Console()
+err = err_console()
+out = out_console()
+
 
 class Format(str, Enum):
     table = "table"
@@ -42,7 +53,7 @@ def _read(paths: list[Path]) -> tuple[list[Article], list[ReadProblem]]:
     for item in read_paths(paths):
         if isinstance(item, ReadProblem):
             problems.append(item)
-            err.print(f"[yellow]warning:[/] {item}", highlight=False)
+            warning(err, item)
         else:
             arts.append(item)
     return arts, problems
@@ -53,7 +64,7 @@ def _emit(text: str, dest: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         dest.write_text(text, encoding="utf-8")
-        err.print(f"wrote {dest}")
+        err.print(f"wrote {dest}", markup=False, highlight=False)
 
 
 @app.command()
@@ -67,7 +78,7 @@ def scan(
     """Relate every article to the others: pairs, families and stories."""
     arts, problems = _read(paths)
     if not arts:
-        err.print("[red]error:[/] no article could be read")
+        error(err, "no article could be read")
         raise typer.Exit(1)
     with progress_bar(err, not quiet) as cb:
         result = Pipeline().scan(arts, progress=cb)
@@ -79,8 +90,11 @@ def scan(
 
         _emit(render_html(result.to_dict(with_sentences=True)), out_file or Path("report.html"))
     else:
-        console = Console(file=out_file.open("w", encoding="utf-8")) if out_file else out
-        print_scan(result.to_dict(), console)
+        if out_file is None:
+            print_scan(result.to_dict(), out)
+        else:
+            with out_file.open("w", encoding="utf-8") as fh:
+                print_scan(result.to_dict(), out_console(fh))
 
 
 @app.command()
@@ -97,30 +111,30 @@ def compare(
     pipeline = Pipeline()
     if pairs is not None:
         if a is not None or b is not None:
-            err.print("[red]error:[/] give either two files or --pairs, not both")
+            error(err, "give either two files or --pairs, not both")
             raise typer.Exit(2)
         raise typer.Exit(_compare_pairs(pipeline, pairs))
     if a is None or b is None:
-        err.print("[red]error:[/] compare needs two article files (or --pairs FILE.jsonl)")
+        error(err, "compare needs two article files (or --pairs FILE.jsonl)")
         raise typer.Exit(2)
     arts_a, _ = _read([a])
     arts_b, _ = _read([b])
     if len(arts_a) != 1 or len(arts_b) != 1:
-        err.print("[red]error:[/] each side must be exactly one readable article")
+        error(err, "each side must be exactly one readable article")
         raise typer.Exit(1)
     result = pipeline.compare(arts_a[0], arts_b[0]).to_dict()
     if fmt is Format.json:
         _emit(json.dumps(result, ensure_ascii=False, indent=2), None)
         return
-    out.print(pairs_table([result], {arts_a[0].id: arts_a[0].lang or "?",
-                                     arts_b[0].id: arts_b[0].lang or "?"}))
+    print_table(out, pairs_table([result], {arts_a[0].id: arts_a[0].lang or "?",
+                                            arts_b[0].id: arts_b[0].lang or "?"}))
     if evidence:
         print_evidence(result, arts_a[0].sentences, arts_b[0].sentences, out)
 
 
 def _compare_pairs(pipeline: Pipeline, path: Path) -> int:
     if not path.is_file():
-        err.print(f"[red]error:[/] {path}: no such file")
+        error(err, f"{path}: no such file")
         return 2
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     ok = 0
@@ -143,7 +157,7 @@ def _compare_pairs(pipeline: Pipeline, path: Path) -> int:
                 ok += 1
             except (ValueError, json.JSONDecodeError) as exc:
                 record["error"] = str(exc)
-                err.print(f"[yellow]warning:[/] {where}: {exc}", highlight=False)
+                warning(err, f"{where}: {exc}")
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             cb("compare", n, len(lines))
     return 0 if ok else 1
@@ -168,9 +182,9 @@ def sentences(
             _emit(json.dumps({"id": art.id, "lang": art.lang, "sentences": rows},
                              ensure_ascii=False, indent=2), None)
         else:
-            out.print(f"[bold]{art.id}[/] ({art.lang})")
+            out.print(f"[bold]{escape(art.id)}[/] ({art.lang})", highlight=False)
             for i, (s, lg) in enumerate(zip(art.sentences, art.sentence_langs)):
-                out.print(f"{i:4d} [dim]{lg}[/] {s}", highlight=False)
+                out.print(f"{i:4d} [dim]{lg}[/] {escape(s)}", highlight=False)
 
 
 app.add_typer(index_app, name="index", help="Persistent on-disk index")
@@ -179,4 +193,24 @@ register(app)
 
 
 def main() -> None:
-    app()
+    if sys.stderr.isatty():
+        app()
+        return
+    # Off a terminal Typer would draw usage errors and tracebacks as panels 80 columns
+    # wide, breaking messages and paths in a log: click's plain lines and Python's own
+    # traceback instead. Help, on stdout, keeps its layout.
+    app.pretty_exceptions_enable = False
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # a usage error (click's, vendored by Typer)
+        if type(exc).__name__ != "NoArgsIsHelpError":  # else Typer has printed the help
+            show = getattr(exc, "show", None)
+            if show is not None:
+                show()
+            else:
+                typer.echo(f"Error: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except typer.Abort:
+        typer.echo("Aborted!", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

@@ -9,18 +9,17 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from .corpora import default_data_dir
 from .embeddings import DiskCache, Encoder
 from .evaluation import TARGETS, TASKS, TaskResult, seeds
-from .output import progress_bar
+from .output import err_console, error, out_console, print_table, progress_bar
 from .pipeline import Pipeline
 
 DATA_HELP = "Dev corpora folder (default ../shared/data)"
-err = Console(stderr=True)
-out = Console()
+err = err_console()
+out = out_console()
 
 
 class EvalFormat(str, Enum):
@@ -47,7 +46,7 @@ def _print(result: TaskResult) -> None:
         key = f"{result.task}.{k}"
         target = f"≥ {TARGETS[key][0]}" if key in TARGETS else ""
         t.add_row(k, str(v), target, _status(key, v))
-    out.print(t)
+    print_table(out, t)
     for name, rows in result.tables.items():
         if not rows:
             continue
@@ -56,7 +55,7 @@ def _print(result: TaskResult) -> None:
             tt.add_column(col)
         for r in rows:
             tt.add_row(*(str(r.get(c, "")) for c in rows[0]))
-        out.print(tt)
+        print_table(out, tt)
 
 
 NOTES_MARKER = "## Reading these figures"
@@ -108,11 +107,11 @@ def register(app: typer.Typer) -> None:
         names = list(TASKS) + ["seeds"] if task == "all" else [task]
         unknown = [n for n in names if n not in TASKS and n != "seeds"]
         if unknown:
-            err.print(f"[red]error:[/] unknown task {unknown[0]!r}")
+            error(err, f"unknown task {unknown[0]!r}")
             raise typer.Exit(2)
         data = data or default_data_dir()
         if any(n != "seeds" for n in names) and not data.is_dir():
-            err.print(f"[red]error:[/] dev data folder {data} not found (use --data)")
+            error(err, f"dev data folder {data} not found (use --data)")
             raise typer.Exit(2)
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +136,7 @@ def register(app: typer.Typer) -> None:
             notes = old[old.index(NOTES_MARKER):] if NOTES_MARKER in old else ""
             md.write_text(markdown(results) + ("\n" + notes if notes else ""),
                           encoding="utf-8")
-            err.print(f"wrote {md}")
+            err.print(f"wrote {md}", markup=False, highlight=False)
 
     @app.command()
     def calibrate(
@@ -149,7 +148,7 @@ def register(app: typer.Typer) -> None:
         from .calibration import calibrate as run
         data = data or default_data_dir()
         if not data.is_dir():
-            err.print(f"[red]error:[/] dev data folder {data} not found (use --data)")
+            error(err, f"dev data folder {data} not found (use --data)")
             raise typer.Exit(2)
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -15,12 +15,22 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .article import Article, ReadProblem
 from .index import Index, NotIndexed
-from .output import pairs_table, print_evidence, progress_bar
+from .output import (
+    err_console,
+    error,
+    out_console,
+    pairs_table,
+    print_evidence,
+    print_family,
+    print_table,
+    progress_bar,
+    warning,
+)
 from .readers import read_paths
 from .store import StoreError
 
@@ -29,8 +39,8 @@ index_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True)
-out = Console()
+err = err_console()
+out = out_console()
 
 DEFAULT_DB = Path("newstrace.db")
 DB_HELP = "Index file (SQLite)"
@@ -49,20 +59,20 @@ class ExportFormat(StrEnum):
 def _open(db: Path, create: bool = False, window: float | None = None) -> Iterator[Index]:
     """Open the index, turning a missing or unusable file into a message and exit code."""
     if not create and not db.exists():
-        err.print(f"[red]error:[/] {db}: no index here (create one with `newstrace index add`)")
+        error(err, f"{db}: no index here (create one with `newstrace index add`)")
         raise typer.Exit(1)
     try:
         index = Index(db, window_days=window, create=create)
     except StoreError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        error(err, exc)
         raise typer.Exit(2) from exc
     try:
         yield index
     except StoreError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        error(err, exc)
         raise typer.Exit(2) from exc
     except NotIndexed as exc:
-        err.print(f"[red]error:[/] {exc.args[0]}", highlight=False)
+        error(err, exc.args[0])
         raise typer.Exit(1) from exc
     finally:
         index.close()
@@ -87,11 +97,11 @@ def add(
         report = index.add(read_paths(paths), progress=cb)
         stats = index.stats()
     for p in report.problems:
-        err.print(f"[yellow]warning:[/] {p}", highlight=False)
+        warning(err, p)
     if fmt is Format.json:
         _json({**report.to_dict(), "index": _totals(stats)})
     else:
-        t = Table(title=f"index {db}", show_header=False)
+        t = Table(title=escape(f"index {db}"), show_header=False)
         t.add_column("what")
         t.add_column("n", justify="right")
         rate = report.processed / report.seconds if report.seconds else 0.0
@@ -105,9 +115,9 @@ def add(
             ("index: stories (2+ articles)", stats["stories"]),
         ):
             t.add_row(name, str(value))
-        out.print(t)
+        print_table(out, t)
     if not report.processed - len(report.problems):
-        err.print("[red]error:[/] no article could be read")
+        error(err, "no article could be read")
         raise typer.Exit(1)
 
 
@@ -131,10 +141,9 @@ def kin(
             arts = [a for a in items if isinstance(a, Article)]
             for p in items:
                 if isinstance(p, ReadProblem):
-                    err.print(f"[yellow]warning:[/] {p}", highlight=False)
+                    warning(err, p)
             if len(arts) != 1:
-                err.print(f"[red]error:[/] {path}: expected one readable article, "
-                          f"found {len(arts)}")
+                error(err, f"{path}: expected one readable article, found {len(arts)}")
                 raise typer.Exit(1)
             query = arts[0]
         pairs = index.kin(query)
@@ -143,12 +152,12 @@ def kin(
             return
         qid = query.id if isinstance(query, Article) else query
         if not pairs:
-            out.print(f"no kin found for {qid}")
+            out.print(f"no kin found for {escape(qid)}", highlight=False)
             return
         ids = {qid} | {p["a"] for p in pairs} | {p["b"] for p in pairs}
         sents = {i: _sentences(index, i, query) for i in ids}
         langs = {i: v[0] for i, v in sents.items()}
-        out.print(pairs_table(pairs, langs))
+        print_table(out, pairs_table(pairs, langs))
         if evidence:
             for p in pairs:
                 if p["evidence"]:
@@ -174,19 +183,17 @@ def story(
         if fmt is Format.json:
             _json(st)
             return
-        out.print(f"[bold]Story {st['id']}[/] ({len(st['articles'])} articles)")
+        out.print(f"[bold]Story {st['id']}[/] ({len(st['articles'])} articles)",
+                  highlight=False)
         in_family = set()
         for f in st["families"]:
             in_family.update(f["articles"])
-            origin = f["origin"] or "not in the index"
-            src = f" · credits [bold]{f['attributed_source']}[/]" if f["attributed_source"] else ""
-            out.print(f"  Family {f['id']}: {', '.join(f['articles'])}", highlight=False)
-            out.print(f"    origin: {origin} ({f['origin_reason']}){src}", highlight=False)
+            print_family(out, f, "not in the index")
         indep = [a for a in st["articles"] if a not in in_family]
         if indep:
-            out.print(f"  Independent coverage: {', '.join(indep)}", highlight=False)
+            out.print(f"  Independent coverage: {escape(', '.join(indep))}", highlight=False)
         if st["pairs"]:
-            out.print(pairs_table(st["pairs"]))
+            print_table(out, pairs_table(st["pairs"]))
 
 
 @index_app.command()
@@ -200,7 +207,7 @@ def stats(
     if fmt is Format.json:
         _json(s)
         return
-    t = Table(title=f"index {s['path']}", show_header=False)
+    t = Table(title=escape(f"index {s['path']}"), show_header=False)
     t.add_column("what")
     t.add_column("value", overflow="fold")
     for key in ("articles", "sentences", "embeddings", "pairs_scored", "families", "stories",
@@ -213,7 +220,7 @@ def stats(
         t.add_row(f"vector index ({name})", f"{vi['vectors']} vectors ({vi['kind']}; "
                   f"{vi['unsaved_vectors']} not yet in the file), "
                   f"{vi['bytes_per_article']} B/article in memory")
-    out.print(t)
+    print_table(out, t)
 
 
 @index_app.command()
@@ -231,7 +238,7 @@ def export(
         finally:
             if out_file:
                 dest.close()
-                err.print(f"wrote {out_file}")
+                err.print(f"wrote {out_file}", markup=False, highlight=False)
 
 
 if __name__ == "__main__":

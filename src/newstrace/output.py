@@ -1,13 +1,48 @@
-"""Human-readable rendering of results with rich (JSON is the machine format)."""
+"""Human-readable rendering of results with rich (JSON is the machine format), and the
+consoles every command prints through.
+
+Off a terminal rich lays text out at 80 columns (or $COLUMNS), so a long message would be
+broken across lines in a log, and a path in it split in two. Both consoles here soft-wrap:
+a message is one line however long, on a terminal or in a file. Only tables are laid out
+to the width (`print_table`); JSON is written with sys.stdout.write, never through rich.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import IO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+
+def err_console() -> Console:
+    """stderr: messages, warnings, problems and progress bars; lines are never wrapped."""
+    return Console(stderr=True, soft_wrap=True)
+
+
+def out_console(file: IO[str] | None = None) -> Console:
+    """stdout (or `file`) for human output: plain lines are never wrapped; tables, printed
+    with `print_table`, are laid out for the terminal's width."""
+    return Console(file=file, soft_wrap=True)
+
+
+def print_table(console: Console, table: Table) -> None:
+    # soft_wrap would only drop the title's centring: cells keep their own wrapping.
+    console.print(table, soft_wrap=False)
+
+
+def error(console: Console, message: object) -> None:
+    """`error: message`, the message verbatim (brackets in a path are not rich markup)."""
+    console.print(f"[red]error:[/] {escape(str(message))}", highlight=False)
+
+
+def warning(console: Console, message: object) -> None:
+    console.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
+
 
 STAGES = {
     "analyse": "Reading & language",
@@ -21,8 +56,9 @@ STAGES = {
 def progress_bar(
     console: Console, enabled: bool = True
 ) -> Iterator[Callable[[str, int, int], None]]:
-    """Yields a pipeline progress callback drawing one bar per stage on `console`."""
-    if not enabled:
+    """Yields a pipeline progress callback drawing one bar per stage on `console` (a
+    terminal only: in a log the transient bars would leave nothing but a blank line)."""
+    if not enabled or not console.is_terminal:
         yield lambda stage, done, total: None
         return
     with Progress(
@@ -58,29 +94,36 @@ def print_scan(result: dict, console: Console) -> None:
     for col in ("id", "lang", "sentences", "title", "warnings"):
         t.add_column(col, overflow="fold")
     for a in result["articles"]:
-        t.add_row(a["id"], a["lang"] or "?", str(a["sentences"]), (a["title"] or "")[:60],
-                  "; ".join(a["warnings"]))
-    console.print(t)
+        t.add_row(escape(a["id"]), a["lang"] or "?", str(a["sentences"]),
+                  escape((a["title"] or "")[:60]), escape("; ".join(a["warnings"])))
+    print_table(console, t)
     fam_of = {x: f["id"] for f in result["families"] for x in f["articles"]}
     for s in result["stories"]:
         if len(s["articles"]) < 2:
             continue
-        console.print(f"[bold]Story {s['id']}[/] ({len(s['articles'])} articles)")
+        console.print(f"[bold]Story {s['id']}[/] ({len(s['articles'])} articles)",
+                      highlight=False)
         for f in (f for f in result["families"] if f["story"] == s["id"]):
-            origin = f["origin"] or "not in the collection"
-            src = f" · credits [bold]{f['attributed_source']}[/]" if f["attributed_source"] else ""
-            console.print(f"  Family {f['id']}: {', '.join(f['articles'])}")
-            console.print(f"    origin: {origin} ({f['origin_reason']}){src}")
+            print_family(console, f, "not in the collection")
         indep = [x for x in s["articles"] if x not in fam_of]
         if indep:
-            console.print(f"  Independent coverage: {', '.join(indep)}")
+            console.print(f"  Independent coverage: {escape(', '.join(indep))}",
+                          highlight=False)
     if result["pairs"]:
-        console.print(pairs_table(result["pairs"], langs))
+        print_table(console, pairs_table(result["pairs"], langs))
     singles = sum(1 for s in result["stories"] if len(s["articles"]) == 1)
     if singles:
         console.print(f"[dim]{singles} article(s) with no related article[/]")
     for p in result.get("problems", []):
-        console.print(f"[yellow]skipped[/] {p['where']}: {p['message']}")
+        console.print(f"[yellow]skipped[/] {escape(p['where'])}: {escape(p['message'])}",
+                      highlight=False)
+
+
+def print_family(console: Console, f: dict, no_origin: str) -> None:
+    origin = escape(f["origin"] or no_origin)
+    src = f" · credits [bold]{escape(f['attributed_source'])}[/]" if f["attributed_source"] else ""
+    console.print(f"  Family {f['id']}: {escape(', '.join(f['articles']))}", highlight=False)
+    console.print(f"    origin: {origin} ({escape(str(f['origin_reason']))}){src}", highlight=False)
 
 
 def pairs_table(pairs: list[dict], langs: dict[str, str] | None = None) -> Table:
@@ -91,8 +134,8 @@ def pairs_table(pairs: list[dict], langs: dict[str, str] | None = None) -> Table
     for p in pairs:
         la, lb = langs.get(p["a"]), langs.get(p["b"])
         t.add_row(
-            f"{p['a']}" + (f" ({la})" if la else ""),
-            f"{p['b']}" + (f" ({lb})" if lb else ""),
+            escape(p["a"]) + (f" ({la})" if la else ""),
+            escape(p["b"]) + (f" ({lb})" if lb else ""),
             relation_text(p["relation"]),
             f"{p['reuse_score']:.2f}",
             f"{p['story_score']:.2f}",
@@ -107,6 +150,8 @@ def print_evidence(pair: dict, sents_a: list[str], sents_b: list[str], console: 
     for e in pair["evidence"]:
         a0, a1 = e["a"]
         b0, b1 = e["b"]
-        console.print(f"[bold]{pair['a']}[{a0}-{a1}] ~ {pair['b']}[{b0}-{b1}][/] {e['score']:.2f}")
-        console.print("  A: " + " ".join(sents_a[a0 : a1 + 1]), highlight=False)
-        console.print("  B: " + " ".join(sents_b[b0 : b1 + 1]), highlight=False)
+        # [0-3] is not markup (a tag starts with a letter): no escape needed there.
+        console.print(f"[bold]{escape(pair['a'])}[{a0}-{a1}] ~ {escape(pair['b'])}[{b0}-{b1}][/] "
+                      f"{e['score']:.2f}", highlight=False)
+        console.print("  A: " + escape(" ".join(sents_a[a0 : a1 + 1])), highlight=False)
+        console.print("  B: " + escape(" ".join(sents_b[b0 : b1 + 1])), highlight=False)
