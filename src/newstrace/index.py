@@ -5,7 +5,10 @@ Adding an article costs the same whatever the index size (within the candidate c
 - its candidates come from the index only: MinHash LSH (same-language copies; signatures
   in SQL, bands in memory: bands.py), the
   faiss index over document vectors (translations, rewrites, same story) and the anchor
-  postings (shared names and numbers);
+  postings (shared names and numbers); and, for partial copies, passage 5-gram postings
+  over every stored article (in memory, rebuilt from the sentences table on first use)
+  and sentence links into a window of the most recently stored articles
+  (vectorindex.SentenceWindow);
 - it is aligned only with those candidates, and every scored pair is stored;
 - families and stories are regrouped locally: only the groups its pairs touch.
 
@@ -44,13 +47,21 @@ from .candidates import (
     ANCHOR_MIN_SHARED,
     LEAD_NEIGHBOURS,
     NEIGHBOURS,
+    SENTENCE_MIN_COS,
+    SENTENCE_MIN_WORDS,
+    SENTENCE_NEIGHBOURS,
+    SENTENCE_SELF_EXTRA,
+    PassageIndex,
+    distinctive,
+    link_pairs,
+    passage_hashes,
 )
-from .embeddings import DIM, Encoder, sentence_key
+from .embeddings import DIM, Encoder, center, sentence_key
 from .pipeline import Pipeline
 from .prepare import Prepared, analyse, build, lead, pack_sets, sentence_sets, unpack_sets
 from .relation import REUSE, PairResult, relate
 from .store import SETS_PENDING, EmbeddingCache, Store, StoreError
-from .vectorindex import VectorIndex
+from .vectorindex import SentenceWindow, VectorIndex, split_id
 
 __all__ = ["AddReport", "Index", "NotIndexed", "StoreError"]
 
@@ -336,7 +347,7 @@ class Index:
 
     # --- candidates and relations -------------------------------------------------------
 
-    def _candidates(self, p: Prepared, exclude: set[int]) -> set[int]:
+    def _candidates(self, p: Prepared, exclude: set[int], partial: bool = True) -> set[int]:
         found: set[int] = set()
         if p.shingles:
             found |= self.store.existing(self.bands.query(signature(p.shingles)))
@@ -351,7 +362,106 @@ class Index:
             found.update([i for i, _ in hits if i in live and i not in exclude][:k])
         if p.doc_anchors:
             found |= self.store.anchor_matches(p.doc_anchors, ANCHOR_MAX_DF, ANCHOR_MIN_SHARED)
+        if partial and p.article.sentences:
+            # Partial copies: a shared passage (same language) or linked sentences.
+            passages, window = self._sync_partial(exclude)
+            linked = passages.query(passage_hashes(p.article.sentences))
+            linked |= self._sentence_links(p, window, exclude)
+            found |= self.store.existing(linked - found - exclude)
         return found - exclude
+
+    def _partial(self) -> tuple[PassageIndex, SentenceWindow]:
+        """The passage postings (every stored article) and the sentence window (the last
+        WINDOW_ARTICLES rowids): in memory, built from the tables on first use."""
+        state = self.__dict__.get("_partial_state")
+        if state is None:
+            state = self._partial_state = (PassageIndex(), SentenceWindow())
+        return state
+
+    def _sync_partial(self, exclude: set[int]) -> tuple[PassageIndex, SentenceWindow]:
+        """Load the articles committed (by any process) since the last call. The article
+        being added (the newest rowid, in `exclude`) is not loaded: its transaction may
+        still roll back and its rowid be given again; the next call loads it."""
+        passages, window = self._partial()
+        bound = self.store.max_article_id()
+        if exclude and max(exclude) >= bound:
+            bound = max(exclude) - 1
+        if bound > passages.seen:
+            ids, hashes = [], []
+            for rowid, texts in self._sentence_texts(passages.seen, bound):
+                ids.append(rowid)
+                hashes.append(passage_hashes(texts))
+            if len(ids) > 64:
+                passages.add_many(ids, hashes)
+            else:
+                for rowid, h in zip(ids, hashes, strict=True):
+                    passages.add(rowid, h)
+            passages.seen = bound
+        if bound > window.seen:
+            start = max(window.seen, bound - window.size)
+            if start > window.seen:  # more than a window since the last call
+                window.skip_to(start)
+            for chunk in range(start + 1, bound + 1, 256):
+                rows = self.store.article_rows(range(chunk, min(chunk + 256, bound + 1)))
+                sents = self.store.sentences_of(r["id"] for r in rows)
+                for row in rows:
+                    self._window_add(window, row["id"], row["lang"], sents.get(row["id"], []))
+            window.seen = bound
+        return passages, window
+
+    def _sentence_texts(self, after: int, upto: int, chunk: int = 512
+                        ) -> Iterator[tuple[int, list[str]]]:
+        """(rowid, sentence texts) of the articles with after < rowid <= upto, in order."""
+        for lo in range(after, upto, chunk):
+            texts: dict[int, list[str]] = {}
+            for art, text in self.store.conn.execute(
+                "SELECT article, text FROM sentences WHERE article > ? AND article <= ? "
+                "ORDER BY article, pos", (lo, min(lo + chunk, upto))
+            ):
+                texts.setdefault(art, []).append(text)
+            yield from texts.items()
+
+    @staticmethod
+    def _window_add(window: SentenceWindow, rowid: int, lang: str | None,
+                    rows: Sequence[sqlite3.Row]) -> None:
+        keep = []
+        for s in rows:
+            if s["vec"] is None:
+                continue
+            words = unpack_sets(s["sets"])[1] if s["sets"] is not None \
+                else sentence_sets(s["text"])[1]
+            if len(words) >= SENTENCE_MIN_WORDS:
+                keep.append((s["pos"], len(words), s["vec"]))
+        if not keep:
+            window.add(rowid, np.zeros((0, DIM), np.float32), np.zeros(0, np.int64),
+                       np.zeros(0, np.int64))
+            return
+        raw = np.frombuffer(b"".join(v for _, _, v in keep), np.float32).reshape(-1, DIM)
+        window.add(rowid, center(raw, lang), np.array([p for p, _, _ in keep]),
+                   np.array([w for _, w, _ in keep]))
+
+    @staticmethod
+    def _sentence_links(p: Prepared, window: SentenceWindow, exclude: set[int]) -> set[int]:
+        """Stored articles in the window linked to `p` by its distinctive sentences, as in
+        candidates.sentence_pairs (from p's sentences only: a stored sentence whose top k
+        holds p's sentence but not the other way round does not count here)."""
+        pos = distinctive(p)
+        if not len(pos):
+            return set()
+        sims, ids = window.search(p.side.vectors[pos], SENTENCE_NEIGHBOURS + SENTENCE_SELF_EXTRA)
+        if not ids.size:
+            return set()
+        rowid, _, words = split_id(np.maximum(ids, 0))
+        valid = (ids >= 0) & ~np.isin(rowid, list(exclude))
+        rank = np.cumsum(valid, axis=1) - 1
+        qi, col = np.nonzero(valid & (rank < SENTENCE_NEIGHBOURS) & (sims >= SENTENCE_MIN_COS))
+        if not len(qi):
+            return set()
+        _, hit = np.unique(ids[qi, col], return_inverse=True)  # compact sentence ids
+        qwords = np.array([len(p.side.words[i]) for i in pos], np.int64)
+        pairs = link_pairs(np.zeros(len(qi), np.int64), pos[qi], qwords[qi],
+                           rowid[qi, col], hit + len(p.side.words), words[qi, col])
+        return {b for _, b in pairs}
 
     def _relate_to_candidates(self, p: Prepared, exclude: set[int]) -> list[
         tuple[int, PairResult]

@@ -7,6 +7,7 @@ articles never re-reads, re-splits or re-encodes either of them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -20,7 +21,36 @@ from .embeddings import DIM, Encoder, center
 from .normalize import is_boilerplate
 from .sentences import split_sentences
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Scripts written without spaces between words: a "word" run there is a phrase or a whole
+# sentence, so such runs are cut into overlapping character bigrams (the usual unit for
+# Chinese/Japanese retrieval) instead of counting as one token. Han (with 々 and 〇),
+# Hiragana, Katakana (and its half-width forms), Thai, Lao, Khmer, Myanmar.
+_DENSE_RANGES = (
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f"
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u19e0-\u19ff"
+    "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
+)
+# A dense run (with its combining vowel and tone marks, which \w does not match), or a
+# word of any other script.
+_TOKEN = re.compile(f"([{_DENSE_RANGES}]+)|[^\\W_{_DENSE_RANGES}]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # the same, for text without dense runs
+
+
+def _marks() -> str:
+    """The combining marks inside the dense scripts' blocks: a mark stays with the letter
+    before it (Thai, Lao, Khmer and Myanmar vowel signs and tone marks; kana voicing)."""
+    blocks = [(0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3099, 0x309A),
+              (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)]
+    return "".join(chr(c) for lo, hi in blocks for c in range(lo, hi + 1)
+                   if unicodedata.category(chr(c)).startswith("M"))
+
+
+_MARKS = re.escape(_marks())
+_CLUSTER = re.compile(f"[^{_MARKS}][{_MARKS}]*|[{_MARKS}]+")
+_HAS_MARK = re.compile(f"[{_MARKS}]")
+_DENSE_START = re.compile(f"[{_DENSE_RANGES}]")
 
 
 @dataclass
@@ -48,7 +78,28 @@ class Prepared:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    """Lowercased word tokens; runs of a script written without spaces (Chinese,
+    Japanese, Thai, Lao, Khmer, Myanmar) become overlapping character bigrams, a
+    one-character run a unigram ("中国人民" -> 中国, 国人, 人民)."""
+    if not _DENSE_START.search(text):
+        return [w.lower() for w in _WORD.findall(text)]
+    out: list[str] = []
+    for m in _TOKEN.finditer(text):
+        run = m.group(1)
+        if run is None:
+            out.append(m.group().lower())
+            continue
+        chars = _CLUSTER.findall(run) if _HAS_MARK.search(run) else run
+        if len(chars) == 1:
+            out.append(chars[0])
+        else:
+            out.extend(chars[i] + chars[i + 1] for i in range(len(chars) - 1))
+    return out
+
+
+def is_dense(token: str) -> bool:
+    """A token from a script written without spaces (a character bigram or unigram)."""
+    return bool(token) and _DENSE_START.match(token) is not None
 
 
 def shingles(tokens: list[str], n: int = 3) -> frozenset[str]:
@@ -107,7 +158,9 @@ def sentence_sets(sentence: str) -> SentenceSets:
     compares each article with many others; the index stores them (pack_sets)."""
     # Words of 4+ letters: a crude, language-agnostic stand-in for content words.
     # (A word of a script anyascii cannot spell folds to "": no evidence of anything.)
-    content = frozenset(fold(w) for w in words(sentence) if len(w) >= 4) - {""}
+    # Character bigrams of scripts without spaces count as content tokens too.
+    content = frozenset(fold(w) for w in words(sentence)
+                        if len(w) >= 4 or is_dense(w)) - {""}
     return frozenset(anchors(sentence)), content
 
 
