@@ -37,3 +37,25 @@ for cat in ("cut", "non"):
 out = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "devsample.jsonl"
 out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 print(f"{len(rows)} rows -> {out}")
+
+# tests/fixtures/planted.json: material for planted-passage tests. Six FLORES report
+# documents (en, de; CC BY-SA 4.0) of at least 4 lines, and two independent ECB+ reports of
+# one event (no shared word 5-grams; CC BY 3.0).
+from newstrace.planted import CONTAINMENT_INDEPENDENT, containment  # noqa: E402
+
+flores_docs = [d for _, d in corpora.flores(data, "report") if len(d.lines["en"]) >= 4][2:8]
+by_event: dict[str, list] = {}
+for a in arts:
+    by_event.setdefault(gold[a.id], []).append(a)
+ecb_pair = next(
+    (x, y) for group in by_event.values() for x in group for y in group
+    if x.id < y.id and len(x.text) > 1500 and len(y.text) > 1500
+    and containment(x.text, y.text) < CONTAINMENT_INDEPENDENT
+)
+planted = {
+    "flores": [{"url": d.url, "en": d.lines["en"], "de": d.lines["de"]} for d in flores_docs],
+    "ecb": [{"id": a.id, "text": a.text, "event": gold[a.id]} for a in ecb_pair],
+}
+out2 = out.parent / "planted.json"
+out2.write_text(json.dumps(planted, ensure_ascii=False, indent=1), encoding="utf-8")
+print(f"planted fixture -> {out2}")

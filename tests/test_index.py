@@ -46,7 +46,7 @@ class FakeModel:
     """Unit vectors around the e5 mean: same text -> same vector, else unrelated."""
     def __init__(self, delay=0.0):
         self.delay = delay
-    def encode(self, texts):
+    def encode(self, texts, is_query=False):
         mean = embeddings.mean_vector()
         out = []
         for t in texts:

@@ -162,6 +162,7 @@ BODY = (
     [
         (BODY + "\nSee original article on BBC", "BBC"),
         (BODY + "\nSee original article on BBCVladimir Putin and Kim", "BBC"),
+        (BODY + "\nSee original article on BBC\nShare\nMore", "BBC"),  # not "BBC\nShare"
         ("LONDON (Reuters) - Oil prices rose on Monday after Saudi cuts.\n" + BODY, "Reuters"),
         ("LONDON (Reuters) — Oil prices rose on Monday.\n" + BODY, "Reuters"),
         ("SEOUL, South Korea (AP) — North Korea fired a missile.\n" + BODY, "AP"),

@@ -1,12 +1,17 @@
 """`newstrace calibrate`: fit the relation model on the *fit* halves of the dev corpora.
 
-Reuse model (logistic regression on REUSE_FEATURES):
+Span model (verify.py; two logistic regressions, same language and across languages):
+  sentence pairs of span_pairs.py (translations, paraphrases, copies against sentences on
+  the same facts); its threshold is the lowest probability at which the fit pairs'
+  precision reaches SPAN_PRECISION: a verified span must be shared text.
+Reuse model (logistic regression on REUSE_FEATURES, all computed from verified passages):
   positives  FLORES cross-lingual pairs of the same document; Clough & Stevenson task a
              cut / light / heavy answers against their original;
              planted same-language copies and excerpts built from ECB+ fit articles;
+             planted passages (planted.py, fit halves): verbatim, edited, translated;
   negatives  FLORES pairs of different documents; ECB+ pairs of different articles on
              one event (independent reports) and on the look-alike event of the same
-             topic; Clough task a `non` answers;
+             topic; Clough task a `non` answers; the planted passages' control pairs;
   briefs     2-4-sentence excerpts of the above and of SemEval fit pairs, and runs of
              2-4 newstest lines of the fit years (_short_pairs, _multiway_briefs).
 Story model (logistic regression with soft targets on STORY_FEATURES):
@@ -34,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import corpora, metrics
+from . import corpora, metrics, planted, span_pairs
 from .article import Article
 from .evaluation import CLOUGH_OK, relate_pairs
 from .grouping import families, stories
@@ -48,11 +53,13 @@ from .relation import (
     reuse_probability,
 )
 from .sentences import split_sentences
+from .verify import CROSS_FEATURES, SAME_FEATURES, SpanModel
 
 PARAMS_FILE = Path(__file__).parent / "data" / "params.json"
 PLATEAU = 0.015  # B-cubed F1 within this of the best counts as equally good
 STORY_THRESHOLD_CAP = 0.5  # story_score's midpoint: SemEval Overall 2.5
-ALIGN_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
+SPAN_PRECISION = 0.95  # a verified span is shared text at least this often (fit pairs)
+PLANTED_PER_KIND = 20
 MIN_LINKS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 
 
@@ -93,7 +100,52 @@ def _reuse_pairs(data: Path, rng: random.Random) -> list[tuple[Article, Article,
             out.append((a, b, 0, NOT_REUSE))
     out += _planted_copies(arts, rng)
     out += _short_pairs(data, docs, arts, rng)
+    for case in planted.cases(data, "fit", PLANTED_PER_KIND):
+        out.append((case.source, case.host, 1, frozenset({"partial"})))
+        out.append((case.source, case.control, 0, NOT_REUSE))
     return out
+
+
+def _span_model(pipeline: Pipeline, data: Path, report: dict) -> SpanModel:
+    """Fit the span model on the fit sentence pairs; threshold for SPAN_PRECISION."""
+    pairs = span_pairs.build(data, "fit", pipeline.encoder)
+    feats = span_pairs.featurize(pairs, pipeline.encoder)
+    model = SpanModel()
+    probs = np.zeros(len(pairs))
+    y_all = np.array([p.shared for p in pairs], dtype=float)
+    cv: dict[str, float] = {}
+    for same, names in ((True, SAME_FEATURES), (False, CROSS_FEATURES)):
+        idx = np.array([i for i, p in enumerate(pairs) if p.same_language == same])
+        X = feature_matrix([feats[i] for i in idx], names)
+        y = y_all[idx]
+        cv["same" if same else "cross"] = round(_cv_auc(X, y), 4)
+        w, b = metrics.fit_logistic(X, y, l2=1.0)
+        probs[idx] = metrics.logistic(X @ w + b)
+        if same:
+            model.same_weights, model.same_bias = dict(zip(names, map(float, w))), float(b)
+        else:
+            model.cross_weights, model.cross_bias = dict(zip(names, map(float, w))), float(b)
+    threshold = 0.5
+    for t in np.arange(0.3, 0.96, 0.01):
+        pred = probs >= t
+        if pred.sum() and (y_all[pred] == 1).mean() >= SPAN_PRECISION:
+            threshold = float(round(t, 2))
+            break
+    model.threshold = threshold
+    by_source = {}
+    for src in sorted({p.source for p in pairs}):
+        idx = [i for i, p in enumerate(pairs) if p.source == src]
+        by_source[src] = [len(idx), round(float((probs[idx] >= threshold).mean()), 4)]
+    pred = probs >= threshold
+    report["span"] = {
+        "pairs": len(pairs), "positives": int(y_all.sum()), "cv_auc": cv,
+        "fit_auc": round(metrics.roc_auc(probs, y_all > 0.5), 4),
+        "threshold": threshold,
+        "fit_precision": round(float((y_all[pred] == 1).mean()), 4),
+        "fit_recall": round(float(pred[y_all == 1].mean()), 4),
+        "verified_share_by_source": by_source,
+    }
+    return model
 
 
 def _topic_pairs(arts: list[Article]) -> list[list[tuple[Article, Article]]]:
@@ -268,28 +320,25 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     params = pipeline.params
     report: dict = {}
 
+    # Start from a neutral reuse model: the shipped weights may name features of an
+    # earlier version (reuse_probability is 0.5 until the refit below).
+    params = replace(params, span=_span_model(pipeline, data, report), reuse_weights={},
+                     reuse_bias=0.0)
+    pipeline.params = params
     reuse_set = _reuse_pairs(data, rng)
     y = np.array([t for _, _, t, _ in reuse_set], dtype=float)
-    # Alignment threshold: the grid value whose fitted reuse model separates best
-    # (two-fold cross-validated AUC on the fit pairs, so a flexible fit does not win).
-    grid = {}
-    for thr in ALIGN_THRESHOLDS:
-        pipeline.params = replace(params, align=replace(params.align, threshold=thr))
-        res = relate_pairs(pipeline, [(a, b) for a, b, _, _ in reuse_set], progress)
-        X = feature_matrix([r.features for r in res], REUSE_FEATURES)
-        grid[thr] = (_cv_auc(X, y), X, res)
-    best_thr = max(grid, key=lambda t: grid[t][0])
-    X, res = grid[best_thr][1], grid[best_thr][2]
+    # The aligner's own threshold stays at 0.4 (chosen by cross-validated reuse AUC before
+    # spans were verified): it only proposes spans now, and the span model decides.
+    res = relate_pairs(pipeline, [(a, b) for a, b, _, _ in reuse_set], progress)
+    X = feature_matrix([r.features for r in res], REUSE_FEATURES)
+    cv_auc = _cv_auc(X, y)
     w, b = metrics.fit_logistic(X, y, l2=1.0)
-    params = replace(params, align=replace(params.align, threshold=best_thr),
-                     reuse_weights=dict(zip(REUSE_FEATURES, map(float, w))),
+    params = replace(params, reuse_weights=dict(zip(REUSE_FEATURES, map(float, w))),
                      reuse_bias=float(b))
     pipeline.params = params
     fitted = metrics.logistic(X @ w + b)
     report["reuse"] = {"pairs": len(y), "positives": int(y.sum()),
-                       "align_threshold_cv_auc": {str(k): round(v[0], 4)
-                                                  for k, v in grid.items()},
-                       "align_threshold": best_thr,
+                       "cv_auc": round(cv_auc, 4),
                        "fit_auc": round(metrics.roc_auc(fitted, y > 0.5), 4)}
     t, f1 = metrics.best_threshold_f1(fitted, y > 0.5)
     report["reuse"]["best_threshold_f1"] = [round(t, 4), round(f1, 4)]

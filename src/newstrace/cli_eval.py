@@ -13,7 +13,7 @@ from rich.table import Table
 
 from .corpora import default_data_dir
 from .embeddings import DiskCache, Encoder
-from .evaluation import TARGETS, TASKS, TaskResult, seeds
+from .evaluation import AT_MOST, TARGETS, TASKS, TaskResult, seeds
 from .output import err_console, error, out_console, print_table, progress_bar
 from .pipeline import Pipeline
 
@@ -35,7 +35,14 @@ def _pipeline(cache: Path | None) -> tuple[Pipeline, DiskCache]:
 def _status(key: str, value: float) -> str:
     if key not in TARGETS:
         return ""
-    return "met" if value >= TARGETS[key][0] else "GAP"
+    ok = value <= TARGETS[key][0] if key in AT_MOST else value >= TARGETS[key][0]
+    return "met" if ok else "GAP"
+
+
+def _target(key: str) -> str:
+    if key not in TARGETS:
+        return ""
+    return f"{'≤' if key in AT_MOST else '≥'} {TARGETS[key][0]}"
 
 
 def _print(result: TaskResult) -> None:
@@ -44,8 +51,7 @@ def _print(result: TaskResult) -> None:
         t.add_column(col)
     for k, v in result.metrics.items():
         key = f"{result.task}.{k}"
-        target = f"≥ {TARGETS[key][0]}" if key in TARGETS else ""
-        t.add_row(k, str(v), target, _status(key, v))
+        t.add_row(k, str(v), _target(key), _status(key, v))
     print_table(out, t)
     for name, rows in result.tables.items():
         if not rows:
@@ -74,8 +80,8 @@ def markdown(results: list[TaskResult]) -> str:
     for r in results:
         for k, v in r.metrics.items():
             key = f"{r.task}.{k}"
-            tgt, anchor = TARGETS.get(key, (None, ""))
-            lines.append(f"| {r.task} | {k} | {v} | {'≥ ' + str(tgt) if tgt else ''} | "
+            anchor = TARGETS.get(key, (None, ""))[1]
+            lines.append(f"| {r.task} | {k} | {v} | {_target(key)} | "
                          f"{anchor} | {_status(key, v)} |")
     for r in results:
         for name, rows in r.tables.items():
@@ -93,7 +99,7 @@ def markdown(results: list[TaskResult]) -> str:
 def register(app: typer.Typer) -> None:
     @app.command(name="eval")
     def eval_cmd(
-        task: str = typer.Argument(..., help="similarity, translation, reuse, stories, "
+        task: str = typer.Argument(..., help="similarity, translation, reuse, stories, passages, "
                                    "alignment, seeds or all"),
         data: Path = typer.Option(None, "--data", help=DATA_HELP),
         seeds_path: Path = typer.Option(Path("examples/seeds"), "--seeds"),

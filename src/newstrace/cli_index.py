@@ -211,7 +211,8 @@ def stats(
     t.add_column("what")
     t.add_column("value", overflow="fold")
     for key in ("articles", "sentences", "embeddings", "pairs_scored", "families", "stories",
-                "single_article_stories", "window_days", "schema_version"):
+                "single_article_stories", "window_days", "schema_version", "encoder_version",
+                "needs_rebuild"):
         t.add_row(key.replace("_", " "), str(s[key]))
     t.add_row("relations", ", ".join(f"{k} {v}" for k, v in s["relations"].items()))
     t.add_row("languages", ", ".join(f"{k} {v}" for k, v in s["languages"].items()))
@@ -221,6 +222,27 @@ def stats(
                   f"{vi['unsaved_vectors']} not yet in the file), "
                   f"{vi['bytes_per_article']} B/article in memory")
     print_table(out, t)
+
+
+@index_app.command()
+def rebuild(
+    db: Path = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
+) -> None:
+    """Re-encode and re-verify every article (after an encoder change; resumable)."""
+    from .index_rebuild import rebuild as run_rebuild
+
+    if not db.exists():
+        error(err, f"{db}: no index here")
+        raise typer.Exit(1)
+    try:
+        with progress_bar(err, not quiet) as cb:
+            n = run_rebuild(db, progress=cb)
+    except StoreError as exc:
+        error(err, exc)
+        raise typer.Exit(2) from exc
+    err.print(f"rebuilt {db}: {n} article(s) re-encoded and re-verified",
+              markup=False, highlight=False)
 
 
 @index_app.command()

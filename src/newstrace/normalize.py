@@ -130,7 +130,8 @@ _UP = "A-Z0-9ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝÞŠŽŒČ�
 _TOKEN = rf"(?:[{_UP}][\w&'’-]*(?:\.[\w&'’-]+)*|[a-z0-9-]+(?:\.[a-z]{{2,}})+)"
 _CONNECTOR = r"(?:of|the|de|del|la|le|du|des|di|der|die|das|för|for|&)"
 # A proper name: capitalised words (or a domain), small connectors between, ≤ 5 words.
-_NAME = rf"(?P<name>{_TOKEN}(?:\s+(?:{_CONNECTOR}\s+)?{_TOKEN}){{0,4}})"
+# Words of a name are joined by spaces only: a line break ends it ("BBC\nShare" is "BBC").
+_NAME = rf"(?P<name>{_TOKEN}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)?{_TOKEN}){{0,4}})"
 _ORIGINAL = re.compile(
     r"(?i:see (?:the )?original (?:article|story|post) (?:on|at|in|from)"
     r"|(?:originally|first) (?:published|appeared|posted|ran) (?:by|on|in|at)"

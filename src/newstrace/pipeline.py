@@ -100,7 +100,8 @@ class Pipeline:
         for k, (i, j) in enumerate(cands):
             pairs.append(relate(prepared[i], prepared[j], self.params))
             progress("compare", k + 1, len(cands))
-        pairs = transitive.infer(pairs, {p.id: p.side.lengths for p in prepared})
+        pairs = transitive.infer(pairs, {p.id: p.side.lengths for p in prepared},
+                                self.params.partial_coverage)
         return self.group(articles, pairs)
 
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:

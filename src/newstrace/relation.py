@@ -1,8 +1,14 @@
-"""Relation of two articles: features from the alignment, scores, and the label.
+"""Relation of two articles: verified passages, scores, and the label.
 
-reuse_score and story_score are logistic models over a handful of features; their weights
-and the label thresholds are fitted on the dev corpora by `newstrace calibrate` and shipped
-in data/params.json (see docs/CALIBRATION.md). Nothing here is tuned by hand to an example.
+The aligner proposes spans (any two sentences similar enough); verify.py gives each span
+its probability of being shared text, and passages.py keeps only passages of verified
+spans. Evidence, coverage and every reuse feature count those passages only, so coverage
+means "share of the article that is shared text". story_score may use the looser
+similarity of the whole alignment, the leads and the anchors.
+
+reuse_score and story_score are logistic models; their weights, the span model and the
+label thresholds are fitted on the dev corpora by `newstrace calibrate` and shipped in
+data/params.json (see docs/CALIBRATION.md). Nothing here is tuned by hand to an example.
 """
 
 from __future__ import annotations
@@ -17,15 +23,15 @@ import numpy as np
 
 from .alignment import Alignment, AlignParams, align_and_reversed
 from .language import same_language
+from .passages import Evidence, PassageParams, passages
 from .prepare import Prepared
+from .verify import SpanModel, verify
 
 RELATIONS = ("duplicate", "translation", "rewrite", "partial", "same_story", "unrelated")
 REUSE = frozenset({"duplicate", "translation", "rewrite", "partial"})
 
-REUSE_FEATURES = (
-    "order_gain", "total_norm", "cov_min", "cov_max", "mean_score", "one_to_one",
-    "lex3", "doc_cos", "run",
-)
+# Every reuse feature is computed from verified passages (or, lex3, from the words).
+REUSE_FEATURES = ("passage", "cov_min", "cov_max", "vshare", "run", "vmean", "lex3")
 STORY_FEATURES = (
     "lead_cos", "lead_centred", "doc_cos", "raw_cos", "anchor_overlap", "name_overlap",
     "number_overlap", "total_norm", "same_language",
@@ -35,6 +41,8 @@ STORY_FEATURES = (
 @dataclass
 class Params:
     align: AlignParams = field(default_factory=AlignParams)
+    span: SpanModel = field(default_factory=SpanModel)
+    passage: PassageParams = field(default_factory=PassageParams)
     reuse_weights: dict[str, float] = field(default_factory=dict)
     reuse_bias: float = 0.0
     story_weights: dict[str, float] = field(default_factory=dict)
@@ -42,7 +50,7 @@ class Params:
     reuse_threshold: float = 0.5
     story_threshold: float = 0.5
     duplicate_lex3: float = 0.5  # word 3-gram containment of a same-language copy
-    partial_coverage: float = 0.4  # below this coverage of the longer text: partial
+    partial_coverage: float = 0.5  # verified coverage of both texts below this: partial
     translation_one_to_one: float = 0.6
     direction_margin: float = 0.15  # coverage asymmetry needed to guess a direction
     prefilter_doc_cos: float = 0.0  # pairs below this document cosine are not aligned
@@ -53,6 +61,8 @@ class Params:
     def from_dict(cls, d: dict) -> Params:
         d = dict(d)
         d["align"] = AlignParams(**d.get("align", {}))
+        d["span"] = SpanModel(**d.get("span", {}))
+        d["passage"] = PassageParams(**d.get("passage", {}))
         return cls(**d)
 
     def to_dict(self) -> dict:
@@ -73,7 +83,7 @@ class PairResult:
     reuse_score: float
     story_score: float
     direction: str | None
-    alignment: Alignment
+    alignment: Alignment  # the verified passages' spans (score = probability shared)
     features: dict[str, float]
     direction_reason: str | None = None
     via: str | None = None  # set when the relation was inferred through a pivot article
@@ -109,7 +119,8 @@ def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
     return len(x & y) / min(len(x), len(y))
 
 
-def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, float], Alignment]:
+def features(pa: Prepared, pb: Prepared, params: Params
+             ) -> tuple[dict[str, float], Evidence]:
     same = same_language(pa.article.lang, pb.article.lang)
     doc_cos = float(pa.doc_vector @ pb.doc_vector)
     raw_cos = float(pa.raw_vector @ pb.raw_vector)
@@ -118,22 +129,31 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
     n, m = len(pa.side.vectors), len(pb.side.vectors)
     short = max(1, min(n, m))
     if doc_cos < params.prefilter_doc_cos or not n or not m:
-        al = Alignment(sentences_a=n, sentences_b=m)
+        loose = Alignment(sentences_a=n, sentences_b=m)
         rev_total = 0.0
     else:
-        al, rev_total = align_and_reversed(pa.side, pb.side, same, params.align)
+        loose, rev_total = align_and_reversed(pa.side, pb.side, same, params.align)
+    scored = verify(pa.side, pb.side, loose.spans, same, params.span)
+    ev = passages(scored, params.span.threshold, pa.side.lengths, pb.side.lengths,
+                  params.passage)
+    al = ev.alignment
     names = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "@")  # noqa: E731
     nums = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "#")  # noqa: E731
     lex3 = _overlap(pa.shingles, pb.shingles) if same else 0.0
     f = {
-        "order_gain": max(0.0, al.total - rev_total) / short,
-        "total_norm": al.total / short,
+        # Reuse: verified passages only.
+        "passage": float(ev.found),
         "cov_min": min(al.coverage_a, al.coverage_b),
         "cov_max": max(al.coverage_a, al.coverage_b),
-        "mean_score": al.mean_score,
+        "vshare": sum(p.sentences() for p in ev.passages) / short,
+        "run": min(max((p.sentences() for p in ev.passages), default=0), 10) / 10,
+        "vmean": al.mean_score,
         "one_to_one": al.one_to_one_share(),
-        "run": min(al.longest_run(), 10) / 10,
         "lex3": lex3,
+        # Story: looser similarity.
+        "order_gain": max(0.0, loose.total - rev_total) / short,
+        "total_norm": loose.total / short,
+        "loose_cov": min(loose.coverage_a, loose.coverage_b),
         "doc_cos": doc_cos,
         "raw_cos": raw_cos,
         "lead_cos": lead_cos,
@@ -142,8 +162,10 @@ def features(pa: Prepared, pb: Prepared, params: Params) -> tuple[dict[str, floa
         "name_overlap": _overlap(names(pa), names(pb)),
         "number_overlap": _overlap(nums(pa), nums(pb)),
         "same_language": float(same),
+        "verified_spans": float(ev.verified),
+        "aligned_spans": float(len(loose.spans)),
     }
-    return f, al
+    return f, ev
 
 
 def _logit(weights: dict[str, float], bias: float, f: dict[str, float]) -> float:
@@ -160,8 +182,10 @@ def story_probability(f: dict[str, float], params: Params) -> float:
 
 
 def label(f: dict[str, float], reuse: float, story: float, params: Params) -> str:
-    if reuse >= params.reuse_threshold:
-        if f["cov_max"] < params.partial_coverage or f["cov_min"] < params.partial_coverage / 2:
+    """Reuse needs a verified passage (passages.py) and a reuse score over the threshold.
+    Then: neither text mostly shared -> partial; else by language and span shapes."""
+    if f["passage"] and reuse >= params.reuse_threshold:
+        if f["cov_max"] < params.partial_coverage:
             return "partial"
         if f["same_language"]:
             return "duplicate" if f["lex3"] >= params.duplicate_lex3 else "rewrite"
@@ -198,7 +222,8 @@ def _same_source(credit: str, source: str | None) -> bool:
 
 def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResult:
     params = params or default_params()
-    f, al = features(pa, pb, params)
+    f, ev = features(pa, pb, params)
+    al = ev.alignment
     reuse = reuse_probability(f, params)
     story = story_probability(f, params)
     rel = label(f, reuse, story, params)

@@ -3,6 +3,11 @@
 A condensed rewrite of a translation shares too few sentence runs with the text it was
 translated from to be found directly, but both are aligned to the intermediate article.
 Composing the two alignments through the pivot's sentences gives the evidence for x ~ z.
+
+Only verified spans are composed (PairResult.alignment holds nothing else), and only where
+they overlap on the pivot's sentences: two articles that each share a *different* part of
+the pivot (one quotes its first paragraphs, the other is the rest of it) are not related.
+The composed evidence must itself meet the passage minimum (MIN_COMPOSED spans).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import numpy as np
 from .alignment import Alignment, Span, coverage
 from .relation import REUSE, PairResult
 
+MIN_COMPOSED = 2  # composed spans a pivot relation needs: the passage minimum of passages.py
+
 
 def _oriented(p: PairResult, first: str) -> list[Span]:
     """Spans of p with `first` on side a."""
@@ -24,7 +31,8 @@ def _oriented(p: PairResult, first: str) -> list[Span]:
 
 
 def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
-            lengths: dict[str, np.ndarray]) -> PairResult | None:
+            lengths: dict[str, np.ndarray], partial_coverage: float = 0.5
+            ) -> PairResult | None:
     spans_xy = _oriented(xy, x)  # x on a, y on b
     spans_yz = _oriented(yz, y)  # y on a, z on b
     out: list[Span] = []
@@ -34,20 +42,25 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
                 span = Span(s1.a, s2.b, s1.score * s2.score)
                 if not out or (span.a[0] > out[-1].a[1] and span.b[0] > out[-1].b[1]):
                     out.append(span)  # keep it monotone, as every evidence list is
-    if not out:
+    if len(out) < MIN_COMPOSED:
         return None
     al = Alignment(spans=out, sentences_a=len(lengths[x]), sentences_b=len(lengths[z]))
     al.coverage_a = coverage(lengths[x], [s.a for s in out])
     al.coverage_b = coverage(lengths[z], [s.b for s in out])
     kinds = {xy.relation, yz.relation}
-    relation = "translation" if kinds == {"translation"} else (
-        "partial" if "partial" in kinds else "rewrite")
+    if max(al.coverage_a, al.coverage_b) < partial_coverage:
+        relation = "partial"
+    elif kinds == {"translation"}:
+        relation = "translation"
+    else:
+        relation = "rewrite"
     reuse = xy.reuse_score * yz.reuse_score
     story = max(reuse, min(xy.story_score, yz.story_score))
     return PairResult(x, z, relation, reuse, story, None, al, {}, via=y)
 
 
-def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray]) -> list[PairResult]:
+def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray],
+          partial_coverage: float = 0.5) -> list[PairResult]:
     """Replace non-reuse pairs between kin (and add missing ones) with composed relations."""
     reuse = {frozenset((p.a, p.b)): p for p in pairs if p.relation in REUSE}
     nbrs: dict[str, set[str]] = defaultdict(set)
@@ -62,7 +75,7 @@ def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray]) -> list[P
                 if x >= z or key in reuse:
                     continue
                 res = compose(x, y, z, reuse[frozenset((x, y))], reuse[frozenset((y, z))],
-                              lengths)
+                              lengths, partial_coverage)
                 if res and (key not in found or res.reuse_score > found[key].reuse_score):
                     found[key] = res
     if not found:

@@ -1,0 +1,96 @@
+"""Passages, PAN style: seed -> extend -> filter over verified spans.
+
+- seed:    a verified span (verify.py) with at least `min_seed_words` content words on
+           both sides: stock phrases ("police said") and datelines never seed;
+- extend:  verified spans follow each other into one passage while the gap between them is
+           at most `max_gap` sentences on both sides (a rewrite drops or inserts a sentence);
+- filter:  a passage is evidence of reuse when it holds at least two seeds, or one seed of
+           at least `long_words` content words on both sides (one long verbatim or
+           translated sentence).
+
+That is the minimum of verified evidence a pair needs before it can be reuse: two verified
+sentences in one passage, or one verified sentence of 20 content words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .alignment import Alignment, Span, coverage
+
+
+@dataclass(frozen=True)
+class PassageParams:
+    max_gap: int = 2
+    min_seed_words: int = 3
+    long_words: int = 20
+
+
+@dataclass
+class Passage:
+    spans: list[Span]  # verified spans, score = probability of shared text
+
+    @property
+    def a(self) -> tuple[int, int]:
+        return self.spans[0].a[0], self.spans[-1].a[1]
+
+    @property
+    def b(self) -> tuple[int, int]:
+        return self.spans[0].b[0], self.spans[-1].b[1]
+
+    def sentences(self) -> int:
+        """Sentences of the smaller side inside the passage's spans."""
+        na = sum(s.a[1] - s.a[0] + 1 for s in self.spans)
+        nb = sum(s.b[1] - s.b[0] + 1 for s in self.spans)
+        return min(na, nb)
+
+
+@dataclass
+class Evidence:
+    passages: list[Passage] = field(default_factory=list)
+    alignment: Alignment = field(default_factory=Alignment)  # the passages' spans only
+    verified: int = 0  # verified spans, in passages or not
+    aligned: int = 0  # spans the aligner proposed
+
+    @property
+    def spans(self) -> list[Span]:
+        return self.alignment.spans
+
+    @property
+    def found(self) -> bool:
+        return bool(self.passages)
+
+
+def _words(f: dict[str, float]) -> float:
+    return math.expm1(f["words"])  # verify.features stores log1p(min content words)
+
+
+def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: float,
+             lengths_a: np.ndarray, lengths_b: np.ndarray,
+             params: PassageParams = PassageParams()) -> Evidence:
+    """Group verified spans (monotone, as the aligner returns them) into passages."""
+    verified = [(Span(s.a, s.b, p), f) for s, p, f in scored if p >= threshold]
+    chains: list[list[tuple[Span, dict[str, float]]]] = []
+    for span, f in verified:
+        last = chains[-1][-1][0] if chains else None
+        if (last is not None and span.a[0] - last.a[1] - 1 <= params.max_gap
+                and span.b[0] - last.b[1] - 1 <= params.max_gap):
+            chains[-1].append((span, f))
+        else:
+            chains.append([(span, f)])
+    kept: list[Passage] = []
+    for chain in chains:
+        seeds = [f for _, f in chain if _words(f) >= params.min_seed_words - 1e-9]
+        long_seed = any(_words(f) >= params.long_words - 1e-9 for f in seeds)
+        if len(seeds) >= 2 or long_seed:
+            kept.append(Passage([s for s, _ in chain]))
+    spans = [s for p in kept for s in p.spans]
+    al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
+    al.coverage_a = coverage(lengths_a, [s.a for s in spans])
+    al.coverage_b = coverage(lengths_b, [s.b for s in spans])
+    al.total = float(sum(s.score for s in spans))
+    return Evidence(kept, al, len(verified), len(scored))

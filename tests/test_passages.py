@@ -1,0 +1,165 @@
+"""Verified passages: pasted and translated paragraphs are found as `partial`, with the
+evidence on exactly those sentences, and independent coverage is never called reuse."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from conftest import FIXTURES, SEEDS
+from newstrace import Article
+from newstrace.planted import PlantedCase, light_edit
+from newstrace.readers import read_paths
+from newstrace.relation import REUSE
+
+
+def _lines(prefix: str) -> list[str]:
+    path = next(SEEDS.glob(f"{prefix}_*"))
+    return [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+@pytest.fixture(scope="module")
+def bbc_guardian(pipeline, tmp_path_factory):
+    """The issue's case: 003 (The Guardian) with lines 9-12 of 001 (BBC) pasted after its
+    line 3, scanned with 001, 003 and a light edit of 001."""
+    l1, l3 = _lines("001"), _lines("003")
+    pasted = l1[8:12]
+    rng = random.Random(1)
+    edit = l1[:5] + [light_edit(x, rng) if len(x.split()) > 8 else x for x in l1[5:]]
+    folder = tmp_path_factory.mktemp("bbc")
+    for name, lines in (("001", l1), ("003", l3), ("001edit", edit),
+                        ("planted", l3[:3] + pasted + l3[3:])):
+        (folder / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    arts = [a for a in read_paths([folder]) if isinstance(a, Article)]
+    scan = pipeline.scan(arts)
+    rel = {frozenset((p.a, p.b)): p for p in scan.pairs}
+    return scan, rel, {a.id: a for a in arts}, pasted
+
+
+def _host_sentences(pair, host_id: str) -> set[int]:
+    side = "b" if pair.b == host_id else "a"
+    return {i for s in pair.alignment.spans for i in range(getattr(s, side)[0],
+                                                           getattr(s, side)[1] + 1)}
+
+
+def test_pasted_bbc_paragraphs_are_partial_with_evidence_on_them(bbc_guardian):
+    scan, rel, arts, pasted = bbc_guardian
+    pair = rel[frozenset(("001", "planted"))]
+    assert pair.relation == "partial"
+    case = PlantedCase("verbatim", arts["001"], arts["planted"], arts["003"], pasted)
+    gold = case.planted_sentences()
+    pred = _host_sentences(pair, "planted")
+    assert pred and pred <= gold, (pred, gold)
+    assert len(pred & gold) / len(gold) >= 0.75
+    # Coverage is the shared share: the four pasted lines, not the whole host.
+    assert max(pair.alignment.coverage_a, pair.alignment.coverage_b) < 0.5
+
+
+def test_no_false_accusation_through_the_pivot(bbc_guardian):
+    scan, rel, _, _ = bbc_guardian
+    bbc_guardian_pair = rel.get(frozenset(("001", "003")))
+    assert bbc_guardian_pair is not None
+    assert bbc_guardian_pair.relation == "same_story"
+    assert bbc_guardian_pair.via is None
+    assert rel[frozenset(("003", "planted"))].relation in {"duplicate", "partial"}
+    assert rel[frozenset(("001", "001edit"))].relation == "duplicate"
+    family_of = {x: f.id for f in scan.families for x in f.articles}
+    assert family_of.get("001") != family_of.get("planted")
+
+
+def test_unrelated_one_liners_are_not_reuse(pipeline):
+    a = Article(id="a", text="Short text here that is just long enough to pass the length check.")
+    b = Article(id="b", text="Some text long enough to be analysed, written for the test.")
+    r = pipeline.compare(a, b)
+    assert r.relation not in REUSE
+    assert r.alignment.spans == []
+
+
+@pytest.fixture(scope="module")
+def planted_fixture() -> dict:
+    return json.loads((FIXTURES / "planted.json").read_text(encoding="utf-8"))
+
+
+def _ecb_case(fx: dict, edited: bool) -> PlantedCase:
+    src, host = fx["ecb"]
+    rng = random.Random(3)
+    from newstrace.sentences import split_sentences
+
+    ss = [s for s in split_sentences(src["text"]) if len(s.split()) >= 6]
+    hs = split_sentences(host["text"])
+    passage = ss[2:5]
+    if edited:
+        passage = [light_edit(s, rng) for s in passage]
+    mid = len(hs) // 2
+    tag = "edited" if edited else "verbatim"
+    return PlantedCase(
+        tag, Article(id=src["id"], text=src["text"], lang="en"),
+        Article(id=f"{host['id']}+{tag}", text="\n".join(hs[:mid] + passage + hs[mid:]),
+                lang="en"),
+        Article(id=host["id"], text=host["text"], lang="en"), passage)
+
+
+def _flores_case(fx: dict) -> PlantedCase:
+    docs = fx["flores"]
+    source = [x for d in docs[:3] for x in d["en"]]
+    passage = docs[1]["de"][:3]
+    host = [x for d in docs[3:] for x in d["de"]]
+    mid = len(host) // 2
+    return PlantedCase(
+        "translated", Article(id="src-en", text="\n".join(source), lang="en"),
+        Article(id="host-de+translated", text="\n".join(host[:mid] + passage + host[mid:]),
+                lang="de"),
+        Article(id="host-de", text="\n".join(host), lang="de"), passage)
+
+
+@pytest.mark.parametrize("kind", ["verbatim", "edited", "translated"])
+def test_planted_passage_from_dev_data(pipeline, planted_fixture, kind):
+    case = (_flores_case(planted_fixture) if kind == "translated"
+            else _ecb_case(planted_fixture, kind == "edited"))
+    r = pipeline.compare(case.source, case.host)
+    assert r.relation == "partial", (r.relation, r.reuse_score, r.features)
+    gold = case.planted_sentences()
+    pred = _host_sentences(r, case.host.id)
+    assert len(pred & gold) / len(pred) >= 0.75
+    assert len(pred & gold) / len(gold) >= 0.66
+    control = pipeline.compare(case.source, case.control)
+    assert control.relation not in REUSE
+    assert max(control.alignment.coverage_a, control.alignment.coverage_b) < 0.1
+
+
+# --- seed -> extend -> filter, on spans with known probabilities -------------------------
+
+def _scored(spans, words=10.0, p=0.9):
+    import math
+
+    from newstrace.alignment import Span
+
+    return [(Span(a, b, 0.5), p, {"words": math.log1p(words)}) for a, b in spans]
+
+
+def test_passage_minimum_two_verified_sentences_or_one_long():
+    import numpy as np
+
+    from newstrace.passages import passages
+
+    lengths = np.full(30, 100.0)
+    one = passages(_scored([((3, 3), (7, 7))]), 0.5, lengths, lengths)
+    assert not one.found  # one ordinary verified sentence is not a passage
+    two = passages(_scored([((3, 3), (7, 7)), ((4, 4), (8, 8))]), 0.5, lengths, lengths)
+    assert two.found and len(two.passages) == 1
+    assert two.alignment.coverage_a == 2 / 30
+    long_one = passages(_scored([((3, 3), (7, 7))], words=22), 0.5, lengths, lengths)
+    assert long_one.found
+    # Gaps of more than two sentences split passages; each must then stand on its own.
+    apart = passages(_scored([((3, 3), (7, 7)), ((9, 9), (13, 13))]), 0.5, lengths, lengths)
+    assert not apart.found
+    # Stock phrases (too few content words) never seed a passage.
+    short = passages(_scored([((3, 3), (7, 7)), ((4, 4), (8, 8))], words=2), 0.5,
+                     lengths, lengths)
+    assert not short.found
+    # Spans under the threshold are not evidence at all.
+    weak = passages(_scored([((3, 3), (7, 7)), ((4, 4), (8, 8))], p=0.3), 0.5,
+                    lengths, lengths)
+    assert not weak.found and weak.verified == 0
