@@ -152,7 +152,7 @@ def test_passage_minimum_two_verified_sentences_or_one_long():
     assert two.alignment.coverage_a == 2 / 30
     long_one = passages(_scored([((3, 3), (7, 7))], words=22), 0.5, lengths, lengths)
     assert long_one.found
-    # Gaps of more than two sentences split passages; each must then stand on its own.
+    # Gaps of more than three sentences split passages; each must then stand on its own.
     apart = passages(_scored([((3, 3), (7, 7)), ((9, 9), (13, 13))]), 0.5, lengths, lengths)
     assert not apart.found
     # Stock phrases (too few content words) never seed a passage.
@@ -163,3 +163,25 @@ def test_passage_minimum_two_verified_sentences_or_one_long():
     weak = passages(_scored([((3, 3), (7, 7)), ((4, 4), (8, 8))], p=0.3), 0.5,
                     lengths, lengths)
     assert not weak.found and weak.verified == 0
+
+
+def test_extension_is_looser_than_seeding_but_needs_a_seed():
+    import numpy as np
+
+    from newstrace.alignment import Span
+    from newstrace.passages import passages
+
+    lengths = np.full(30, 100.0)
+    f = {"words": float(np.log1p(10))}
+    # Two seeds bridged by a weaker span three sentences apart: one passage of three spans.
+    bridged = [(Span((3, 3), (7, 7), 0.5), 0.9, f), (Span((5, 5), (9, 9), 0.5), 0.4, f),
+               (Span((7, 7), (11, 11), 0.5), 0.8, f)]
+    ev = passages(bridged, 0.5, lengths, lengths, extend_threshold=0.3)
+    assert ev.found and len(ev.spans) == 3 and ev.verified == 2
+    # Without the bridge the two seeds are too far apart (gap 3 is allowed, 5 is not).
+    assert not passages([bridged[0], (Span((9, 9), (13, 13), 0.5), 0.8, f)], 0.5,
+                        lengths, lengths, extend_threshold=0.3).found
+    # One seed and a weaker neighbour are not enough.
+    assert not passages(bridged[:2], 0.5, lengths, lengths, extend_threshold=0.3).found
+    unseeded = [(Span((3, 3), (7, 7), 0.5), 0.45, f), (Span((4, 4), (8, 8), 0.5), 0.4, f)]
+    assert not passages(unseeded, 0.5, lengths, lengths, extend_threshold=0.3).found

@@ -664,7 +664,7 @@ class Index:
 
     def _compose(self, x: int, y: int, z: int) -> None:
         direct = self.store.direct_pair(x, z)
-        if direct is not None and direct["relation"] in REUSE:
+        if direct is not None and direct["relation"] in REUSE and direct["relation"] != "partial":
             return  # aligned directly: the direct verdict stands
         edges = (self.store.direct_pair(x, y), self.store.direct_pair(y, z))
         px, py, pz = (self._prepared_for(i) for i in (x, y, z))
@@ -676,11 +676,15 @@ class Index:
         xy, yz = (self._pair_from_row(e) for e in edges if e is not None)
         if ex > ez:  # transitive.infer composes with the smaller id first
             ex, ez, xy, yz = ez, ex, yz, xy
+        la, lz = px.article.lang, pz.article.lang
         res = transitive.compose(
             ex, ey, ez, xy, yz, {px.id: px.side.lengths, pz.id: pz.side.lengths},
-            self.pipeline.params.partial_coverage,
+            self.pipeline.params.partial_coverage, (la == lz) if la and lz else None,
         )
         if res is None:
+            return
+        if direct is not None and direct["data"] and not transitive.replaces(
+                self._pair_from_row(direct), res):
             return
         if direct is not None:
             res.story_score = max(res.story_score, float(direct["story"]))

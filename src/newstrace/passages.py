@@ -1,15 +1,20 @@
 """Passages, PAN style: seed -> extend -> filter over verified spans.
 
-- seed:    a verified span (verify.py) with at least `min_seed_words` content words on
-           both sides: stock phrases ("police said") and datelines never seed;
-- extend:  verified spans follow each other into one passage while the gap between them is
-           at most `max_gap` sentences on both sides (a rewrite drops or inserts a sentence);
-- filter:  a passage is evidence of reuse when it holds at least two seeds, or one seed of
-           at least `long_words` content words on both sides (one long verbatim or
-           translated sentence).
+- seed:    a verified span (verify.py: probability at least the span threshold) with at
+           least `min_seed_words` content words on both sides: stock phrases ("police
+           said") and datelines never seed;
+- extend:  spans at least the (looser) extension threshold join a passage while the gap
+           between neighbours is at most `max_gap` sentences on both sides (a rewrite drops
+           or inserts a sentence, and words some sentences further from the source);
+- filter:  a passage is evidence of reuse when it holds two seeds, or one seed of at least
+           `long_words` content words on both sides (one long verbatim or translated
+           sentence).
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
-sentences in one passage, or one verified sentence of 20 content words.
+sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), or
+one verified sentence of 20 content words. One seed with looser neighbours is not enough:
+between closely related languages (Swedish and Norwegian reports of one event) single
+sentences on the same fact pass the span threshold more often than the fit pairs show.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from .alignment import Alignment, Span, coverage
 
 @dataclass(frozen=True)
 class PassageParams:
-    max_gap: int = 2
+    max_gap: int = 3  # a condensed rewrite drops up to every other sentence of a paragraph
     min_seed_words: int = 3
     long_words: int = 20
 
@@ -71,11 +76,13 @@ def _words(f: dict[str, float]) -> float:
 
 def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: float,
              lengths_a: np.ndarray, lengths_b: np.ndarray,
-             params: PassageParams = PassageParams()) -> Evidence:
+             params: PassageParams = PassageParams(),
+             extend_threshold: float | None = None) -> Evidence:
     """Group verified spans (monotone, as the aligner returns them) into passages."""
-    verified = [(Span(s.a, s.b, p), f) for s, p, f in scored if p >= threshold]
+    loose = threshold if extend_threshold is None else min(extend_threshold, threshold)
+    kept_spans = [(Span(s.a, s.b, p), f) for s, p, f in scored if p >= loose]
     chains: list[list[tuple[Span, dict[str, float]]]] = []
-    for span, f in verified:
+    for span, f in kept_spans:
         last = chains[-1][-1][0] if chains else None
         if (last is not None and span.a[0] - last.a[1] - 1 <= params.max_gap
                 and span.b[0] - last.b[1] - 1 <= params.max_gap):
@@ -84,13 +91,16 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
             chains.append([(span, f)])
     kept: list[Passage] = []
     for chain in chains:
-        seeds = [f for _, f in chain if _words(f) >= params.min_seed_words - 1e-9]
-        long_seed = any(_words(f) >= params.long_words - 1e-9 for f in seeds)
-        if len(seeds) >= 2 or long_seed:
-            kept.append(Passage([s for s, _ in chain]))
+        seeds = [(s, f) for s, f in chain if s.score >= threshold
+                 and _words(f) >= params.min_seed_words - 1e-9]
+        long_seed = any(_words(f) >= params.long_words - 1e-9 for _, f in seeds)
+        if not (long_seed or len(seeds) >= 2):
+            continue
+        kept.append(Passage([s for s, _ in chain]))
     spans = [s for p in kept for s in p.spans]
     al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
     al.coverage_a = coverage(lengths_a, [s.a for s in spans])
     al.coverage_b = coverage(lengths_b, [s.b for s in spans])
     al.total = float(sum(s.score for s in spans))
-    return Evidence(kept, al, len(verified), len(scored))
+    verified = sum(1 for _, p, _ in scored if p >= threshold)
+    return Evidence(kept, al, verified, len(scored))

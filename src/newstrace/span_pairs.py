@@ -4,8 +4,10 @@ talk about the same fact. Built from the dev corpora, fit and report halves apar
 positives  translations: FLORES (same line, two languages), newstest multiway, Tatoeba;
            paraphrases: MSRP positives; copies: ECB+ sentences verbatim and lightly edited.
 negatives  MSRP negatives (same facts, not paraphrases); the best-matching sentence pairs of
-           two independent ECB+ reports of one event (no shared word 5-grams); neighbouring
-           non-parallel lines of one FLORES or newstest document in two languages.
+           two independent ECB+ reports of one event (no shared word 5-grams); across
+           languages, the best-matching *non-parallel* line of the same FLORES document or
+           of the 10 newstest lines around it (the same story in other words: the hardest
+           negative there is without independent reports in two languages).
 """
 
 from __future__ import annotations
@@ -52,7 +54,20 @@ def _msrp(data: Path, split: str) -> list[SentencePair]:
     return out
 
 
-def _flores(data: Path, split: str, rng: random.Random, n: int) -> list[SentencePair]:
+def _closest_other(encoder: Encoder, line: str, lang_a: str, others: list[str],
+                   lang_b: str) -> str | None:
+    """The line of `others` closest to `line` (centred cosine); others exclude its
+    translation."""
+    others = [x for x in others if x.strip()]
+    if not others:
+        return None
+    va = center(encoder.encode([line]), lang_a)
+    vb = center(encoder.encode(others), lang_b)
+    return others[int(np.argmax(vb @ va[0]))]
+
+
+def _flores(data: Path, split: str, rng: random.Random, n: int,
+            encoder: Encoder) -> list[SentencePair]:
     out = []
     langs = list(corpora.FLORES_LANGS.values())
     docs = corpora.flores(data, split)
@@ -62,24 +77,27 @@ def _flores(data: Path, split: str, rng: random.Random, n: int) -> list[Sentence
         lines_a, lines_b = doc.lines[la], doc.lines[lb]
         i = rng.randrange(len(lines_a))
         out.append(SentencePair(lines_a[i], la, lines_b[i], lb, 1, "flores"))
-        if len(lines_a) > 1:
-            j = i + 1 if i + 1 < len(lines_a) else i - 1
-            out.append(SentencePair(lines_a[i], la, lines_b[j], lb, 0, "flores-next"))
+        other = _closest_other(encoder, lines_a[i], la, lines_b[:i] + lines_b[i + 1:], lb)
+        if other is not None:
+            out.append(SentencePair(lines_a[i], la, other, lb, 0, "flores-other"))
     return out
 
 
-def _multiway(data: Path, split: str, rng: random.Random, n: int) -> list[SentencePair]:
+def _multiway(data: Path, split: str, rng: random.Random, n: int,
+              encoder: Encoder) -> list[SentencePair]:
     out = []
     years = corpora.multiway(data, split)
     for _ in range(n):
         year = rng.choice(sorted(years))
         la, lb = rng.sample(sorted(years[year]), 2)
-        size = min(len(v) for v in years[year].values()) - 2
-        i = rng.randrange(size)
-        a, b, nxt = years[year][la][i], years[year][lb][i], years[year][lb][i + 1]
-        if a.strip() and b.strip() and nxt.strip():
+        size = min(len(v) for v in years[year].values()) - 12
+        i = rng.randrange(10, size)
+        a, b = years[year][la][i], years[year][lb][i]
+        around = years[year][lb][i - 10 : i] + years[year][lb][i + 1 : i + 11]
+        other = _closest_other(encoder, a, la, around, lb) if a.strip() else None
+        if a.strip() and b.strip() and other is not None:
             out.append(SentencePair(a, la, b, lb, 1, "newstest"))
-            out.append(SentencePair(a, la, nxt, lb, 0, "newstest-next"))
+            out.append(SentencePair(a, la, other, lb, 0, "newstest-other"))
     return out
 
 
@@ -125,7 +143,7 @@ def build(data: Path, split: str, encoder: Encoder, seed: int = 5) -> list[Sente
     rng = random.Random(seed)
     msrp = _msrp(data, split)
     return (rng.sample(msrp, min(1200, len(msrp)))
-            + _flores(data, split, rng, 700) + _multiway(data, split, rng, 500)
+            + _flores(data, split, rng, 700, encoder) + _multiway(data, split, rng, 500, encoder)
             + _tatoeba(data, split, rng, 12) + _ecb(data, split, rng, encoder, 160))
 
 

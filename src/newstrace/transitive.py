@@ -31,8 +31,8 @@ def _oriented(p: PairResult, first: str) -> list[Span]:
 
 
 def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
-            lengths: dict[str, np.ndarray], partial_coverage: float = 0.5
-            ) -> PairResult | None:
+            lengths: dict[str, np.ndarray], partial_coverage: float = 0.5,
+            same_language: bool | None = None) -> PairResult | None:
     spans_xy = _oriented(xy, x)  # x on a, y on b
     spans_yz = _oriented(yz, y)  # y on a, z on b
     out: list[Span] = []
@@ -50,7 +50,9 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
     kinds = {xy.relation, yz.relation}
     if max(al.coverage_a, al.coverage_b) < partial_coverage:
         relation = "partial"
-    elif kinds == {"translation"}:
+    elif same_language:  # a translation of a translation back into the first language
+        relation = "duplicate" if kinds == {"duplicate"} else "rewrite"
+    elif kinds == {"translation"} or (same_language is False and "translation" in kinds):
         relation = "translation"
     else:
         relation = "rewrite"
@@ -59,9 +61,22 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
     return PairResult(x, z, relation, reuse, story, None, al, {}, via=y)
 
 
+def replaces(direct: PairResult | None, composed: PairResult) -> bool:
+    """A composed relation stands in for a direct verdict that is not reuse, or that found
+    only a partial passage where the composition covers more: a condensed rewrite's weaker
+    sentences may fail verification directly yet align through the text both came from."""
+    if direct is None or direct.relation not in REUSE:
+        return True
+    return (direct.relation == "partial" and composed.relation != "partial"
+            and max(composed.alignment.coverage_a, composed.alignment.coverage_b)
+            > max(direct.alignment.coverage_a, direct.alignment.coverage_b))
+
+
 def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray],
-          partial_coverage: float = 0.5) -> list[PairResult]:
+          partial_coverage: float = 0.5,
+          langs: dict[str, str | None] | None = None) -> list[PairResult]:
     """Replace non-reuse pairs between kin (and add missing ones) with composed relations."""
+    langs = langs or {}
     reuse = {frozenset((p.a, p.b)): p for p in pairs if p.relation in REUSE}
     nbrs: dict[str, set[str]] = defaultdict(set)
     for p in reuse.values():
@@ -72,11 +87,14 @@ def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray],
         for x in kin:
             for z in kin:
                 key = frozenset((x, z))
-                if x >= z or key in reuse:
+                if x >= z or (key in reuse and reuse[key].relation != "partial"):
                     continue
+                same = (langs[x] == langs[z]) if langs.get(x) and langs.get(z) else None
                 res = compose(x, y, z, reuse[frozenset((x, y))], reuse[frozenset((y, z))],
-                              lengths, partial_coverage)
-                if res and (key not in found or res.reuse_score > found[key].reuse_score):
+                              lengths, partial_coverage, same)
+                if res is None or not replaces(reuse.get(key), res):
+                    continue
+                if key not in found or res.reuse_score > found[key].reuse_score:
                     found[key] = res
     if not found:
         return list(pairs)

@@ -45,6 +45,9 @@ class SpanModel:
     cross_weights: dict[str, float] = field(default_factory=dict)
     cross_bias: float = 0.0
     threshold: float = 0.5  # a span at or above this probability is verified shared text
+    # PAN's extension is looser than its seeding: next to a verified span, a span at or
+    # above this probability extends the passage (a rewrite's weaker sentences).
+    extend_threshold: float = 0.5
 
 
 @lru_cache(maxsize=1)
