@@ -12,8 +12,9 @@ from newstrace.relation import PairResult
 
 
 def _pair(a: str, b: str, score: float, relation: str = "translation",
-          via: str | None = None) -> PairResult:
-    return PairResult(a, b, relation, score, score, None, Alignment(), {}, via=via)
+          via: str | None = None, coverage: tuple[float, float] = (0.9, 0.9)) -> PairResult:
+    al = Alignment(coverage_a=coverage[0], coverage_b=coverage[1])
+    return PairResult(a, b, relation, score, score, None, al, {}, via=via)
 
 
 def _arts(*ids: str) -> list[Article]:
@@ -45,10 +46,20 @@ def test_enough_bridging_pairs_merge_two_families() -> None:
     assert _groups(_arts(*A, *B), _clique(A) + _clique(B) + bridge, 0.2) == [sorted(A + B)]
 
 
-def test_a_source_with_many_partial_copies_is_one_family() -> None:
-    copies = [f"copy{i}" for i in range(8)]  # excerpts of different parts: no copy-copy edge
-    pairs = [_pair("source", c, 0.6 + 0.03 * i, "partial") for i, c in enumerate(copies)]
+def test_a_source_with_many_excerpts_is_one_family() -> None:
+    # Excerpts of different parts (no copy-copy edge), each mostly made of the source's text.
+    copies = [f"copy{i}" for i in range(8)]
+    pairs = [_pair("source", c, 0.6 + 0.03 * i, "partial", coverage=(0.2, 0.8))
+             for i, c in enumerate(copies)]
     assert _groups(_arts("source", *copies), pairs, 0.2) == [sorted(["source", *copies])]
+
+
+def test_a_paragraph_quoted_by_many_outlets_is_no_family() -> None:
+    # Fifty outlets quote one paragraph of a source inside their own reports: fifty
+    # `partial` relations, but the shared text is a small part of every article.
+    quoters = [f"outlet{i}" for i in range(50)]
+    pairs = [_pair("source", q, 0.9, "partial", coverage=(0.15, 0.2)) for q in quoters]
+    assert _groups(_arts("source", *quoters), pairs, 0.2) == []
 
 
 def test_an_article_joins_a_family_on_one_edge_and_pivot_pairs_do_not_count() -> None:

@@ -70,6 +70,27 @@ class Evidence:
         return bool(self.passages)
 
 
+def runs(spans: Sequence[Span], max_gap: int) -> list[list[int]]:
+    """Indices of monotone spans grouped into runs whose neighbours are at most `max_gap`
+    sentences apart on both sides."""
+    out: list[list[int]] = []
+    for k, s in enumerate(spans):
+        last = spans[out[-1][-1]] if out else None
+        if (last is not None and s.a[0] - last.a[1] - 1 <= max_gap
+                and s.b[0] - last.b[1] - 1 <= max_gap):
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return out
+
+
+def regions(spans: Sequence[Span], max_gap: int
+            ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (A range, B range) each run of spans covers: what a passage covers."""
+    return [((spans[r[0]].a[0], spans[r[-1]].a[1]), (spans[r[0]].b[0], spans[r[-1]].b[1]))
+            for r in runs(spans, max_gap)]
+
+
 def _words(f: dict[str, float]) -> float:
     return math.expm1(f["words"])  # verify.features stores log1p(min content words)
 
@@ -81,26 +102,25 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
     """Group verified spans (monotone, as the aligner returns them) into passages."""
     loose = threshold if extend_threshold is None else min(extend_threshold, threshold)
     kept_spans = [(Span(s.a, s.b, p), f) for s, p, f in scored if p >= loose]
-    chains: list[list[tuple[Span, dict[str, float]]]] = []
-    for span, f in kept_spans:
-        last = chains[-1][-1][0] if chains else None
-        if (last is not None and span.a[0] - last.a[1] - 1 <= params.max_gap
-                and span.b[0] - last.b[1] - 1 <= params.max_gap):
-            chains[-1].append((span, f))
-        else:
-            chains.append([(span, f)])
+    chains = [[kept_spans[k] for k in run]
+              for run in runs([s for s, _ in kept_spans], params.max_gap)]
     kept: list[Passage] = []
     for chain in chains:
         seeds = [(s, f) for s, f in chain if s.score >= threshold
                  and _words(f) >= params.min_seed_words - 1e-9]
-        long_seed = any(_words(f) >= params.long_words - 1e-9 for _, f in seeds)
+        # "One sentence": a span of one sentence on at least one side, not a grown run.
+        long_seed = any(_words(f) >= params.long_words - 1e-9
+                        and (s.a[0] == s.a[1] or s.b[0] == s.b[1]) for s, f in seeds)
         if not (long_seed or len(seeds) >= 2):
             continue
         kept.append(Passage([s for s, _ in chain]))
     spans = [s for p in kept for s in p.spans]
     al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
-    al.coverage_a = coverage(lengths_a, [s.a for s in spans])
-    al.coverage_b = coverage(lengths_b, [s.b for s in spans])
+    # A passage is a region, as in PAN: coverage counts everything from its first to its
+    # last span (a rewrite's unverified sentences between verified ones are still part of
+    # the reused passage); the evidence lists the spans themselves.
+    al.coverage_a = coverage(lengths_a, [p.a for p in kept])
+    al.coverage_b = coverage(lengths_b, [p.b for p in kept])
     al.total = float(sum(s.score for s in spans))
     verified = sum(1 for _, p, _ in scored if p >= threshold)
     return Evidence(kept, al, verified, len(scored))

@@ -23,7 +23,7 @@ import numpy as np
 from . import corpora
 from .embeddings import Encoder, center
 from .planted import CONTAINMENT_INDEPENDENT, containment, light_edit
-from .prepare import sentence_sets
+from .prepare import sentence_sets, text_length
 from .sentences import split_sentences
 from .verify import SpanSide, features
 
@@ -154,7 +154,7 @@ def featurize(pairs: list[SentencePair], encoder: Encoder) -> list[dict[str, flo
         vecs = np.stack([center(raw[i : i + 1], lg)[0] for i, lg in enumerate(langs)])
         sets = [sentence_sets(t) for t in texts]
         return SpanSide(vecs, [s[0] for s in sets], [s[1] for s in sets],
-                        [float(len(t)) for t in texts])
+                        [text_length(t) for t in texts])
 
     encoder.encode([p.a for p in pairs] + [p.b for p in pairs])  # one stream, full batches
     out: list[tuple[int, dict[str, float]]] = []

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .alignment import Alignment, Span, coverage
+from .passages import PassageParams, regions
 from .relation import REUSE, PairResult
 
 MIN_COMPOSED = 2  # composed spans a pivot relation needs: the passage minimum of passages.py
@@ -45,8 +46,9 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
     if len(out) < MIN_COMPOSED:
         return None
     al = Alignment(spans=out, sentences_a=len(lengths[x]), sentences_b=len(lengths[z]))
-    al.coverage_a = coverage(lengths[x], [s.a for s in out])
-    al.coverage_b = coverage(lengths[z], [s.b for s in out])
+    runs = regions(out, PassageParams().max_gap)  # passages cover regions, as direct ones do
+    al.coverage_a = coverage(lengths[x], [ra for ra, _ in runs])
+    al.coverage_b = coverage(lengths[z], [rb for _, rb in runs])
     kinds = {xy.relation, yz.relation}
     if max(al.coverage_a, al.coverage_b) < partial_coverage:
         relation = "partial"
