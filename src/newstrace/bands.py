@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .candidates import NUM_PERM, minhash
+from .candidates import NUM_PERM, minhash, mixers
 
 BANDS = 32  # as candidates.lexical_pairs (rensa, num_bands=32)
 MERGE_AT = 1024  # articles in the dict before it is merged into the sorted array
@@ -27,19 +27,8 @@ class SignatureSource(Protocol):
     def signatures_after(self, rowid: int) -> list[tuple[int, bytes]]: ...
 
 
-def _mixers(n: int) -> np.ndarray:
-    """n odd 64-bit multipliers from splitmix64: fixed, so keys are the same every run."""
-    out, x, mask = [], 0, 2**64 - 1
-    for _ in range(n):
-        x = (x + 0x9E3779B97F4A7C15) & mask
-        z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-        out.append((z ^ (z >> 31)) | 1)
-    return np.array(out, dtype=np.uint64)
-
-
 _ROWS = NUM_PERM // BANDS
-_MIX = _mixers(_ROWS + BANDS)
+_MIX = mixers(_ROWS + BANDS)
 _BAND_MIX, _BAND_SALT = _MIX[:_ROWS], _MIX[_ROWS:]
 
 

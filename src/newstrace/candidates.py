@@ -112,9 +112,10 @@ def anchor_pairs(prepared: Sequence[Prepared]) -> set[tuple[int, int]]:
 # --- passage shingles ----------------------------------------------------------------------
 
 
-def _mixers(n: int) -> np.ndarray:
-    """n odd 64-bit multipliers (splitmix64): fixed, so hashes are the same every run."""
-    out, x, mask = [], 0x5851F42D4C957F2D, 2**64 - 1
+def mixers(n: int, seed: int = 0) -> np.ndarray:
+    """n odd 64-bit multipliers (splitmix64): fixed, so hashes and band keys are the same
+    every run (passage shingles here, LSH band keys in bands.py)."""
+    out, x, mask = [], seed, 2**64 - 1
     for _ in range(n):
         x = (x + 0x9E3779B97F4A7C15) & mask
         z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
@@ -123,7 +124,7 @@ def _mixers(n: int) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
-_GRAM_MIX = _mixers(PASSAGE_N + 1)
+_GRAM_MIX = mixers(PASSAGE_N + 1, seed=0x5851F42D4C957F2D)
 
 
 @lru_cache(maxsize=1 << 18)
