@@ -61,7 +61,7 @@ STORY_THRESHOLD_CAP = 0.5  # story_score's midpoint: SemEval Overall 2.5
 SPAN_PRECISION = 0.95  # a verified span is shared text at least this often (fit pairs)
 EXTEND_PRECISION = 0.80  # a span that extends a passage: at least this often
 PLANTED_PER_KIND = 20
-PARTIAL_COVERAGE = 0.5  # `partial`: the shared text is not most of either article
+PARTIAL_COVERAGE = 0.5  # `partial`: the shared text is not most of one of the articles
 MIN_LINKS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 
 
@@ -271,8 +271,8 @@ def _label_thresholds(params: Params, pairs: list, results: list, report: dict) 
     different documents -> no reuse label.
     """
     best = (-1.0, params)
-    # partial_coverage is not searched: `partial` means "not most of either text", so it
-    # is 0.5 by definition (grouping.FAMILY_PARTIAL uses the same line).
+    # partial_coverage is not searched: `partial` means "one text is mostly its own", so
+    # it is 0.5 by definition (grouping.FAMILY_PARTIAL uses the same line).
     for dup, one in itertools.product((0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
                                       (0.4, 0.5, 0.6, 0.7, 0.8)):
         cand = replace(params, duplicate_lex3=dup, partial_coverage=PARTIAL_COVERAGE,

@@ -50,7 +50,7 @@ class Params:
     reuse_threshold: float = 0.5
     story_threshold: float = 0.5
     duplicate_lex3: float = 0.5  # word 3-gram containment of a same-language copy
-    partial_coverage: float = 0.5  # verified coverage of both texts below this: partial
+    partial_coverage: float = 0.5  # verified coverage of either text below this: partial
     translation_one_to_one: float = 0.6
     direction_margin: float = 0.15  # coverage asymmetry needed to guess a direction
     prefilter_doc_cos: float = 0.0  # pairs below this document cosine are not aligned
@@ -183,9 +183,11 @@ def story_probability(f: dict[str, float], params: Params) -> float:
 
 def label(f: dict[str, float], reuse: float, story: float, params: Params) -> str:
     """Reuse needs a verified passage (passages.py) and a reuse score over the threshold.
-    Then: neither text mostly shared -> partial; else by language and span shapes."""
+    Then: either text mostly its own (a quoted block, an excerpt of a longer text, a short
+    report pasted into a long one) -> partial; both mostly shared -> by language, lexical
+    share and span shapes."""
     if f["passage"] and reuse >= params.reuse_threshold:
-        if f["cov_max"] < params.partial_coverage:
+        if f["cov_min"] < params.partial_coverage:
             return "partial"
         if f["same_language"]:
             return "duplicate" if f["lex3"] >= params.duplicate_lex3 else "rewrite"

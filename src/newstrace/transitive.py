@@ -50,7 +50,7 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
     al.coverage_a = coverage(lengths[x], [ra for ra, _ in runs])
     al.coverage_b = coverage(lengths[z], [rb for _, rb in runs])
     kinds = {xy.relation, yz.relation}
-    if max(al.coverage_a, al.coverage_b) < partial_coverage:
+    if min(al.coverage_a, al.coverage_b) < partial_coverage:
         relation = "partial"
     elif same_language:  # a translation of a translation back into the first language
         relation = "duplicate" if kinds == {"duplicate"} else "rewrite"
