@@ -589,11 +589,17 @@ class Index:
 
     @staticmethod
     def _pair_stubs(rows: Iterable[sqlite3.Row], ext: dict[int, str]) -> list[PairResult]:
-        return [
-            PairResult(ext[r["a"]], ext[r["b"]], r["relation"], r["reuse"], r["story"],
-                       r["direction"], Alignment(), {})
-            for r in rows
-        ]
+        """Pairs for regrouping; a `partial` pair carries its coverage, which decides
+        whether it makes its two articles kin (grouping.family_edge)."""
+        out = []
+        for r in rows:
+            al = Alignment()
+            if r["relation"] == "partial" and "data" in r.keys() and r["data"]:
+                cov = json.loads(r["data"])["coverage"]
+                al.coverage_a, al.coverage_b = cov["a"], cov["b"]
+            out.append(PairResult(ext[r["a"]], ext[r["b"]], r["relation"], r["reuse"],
+                                  r["story"], r["direction"], al, {}))
+        return out
 
     def _regroup_families(self, members: set[int]) -> None:
         """Families among `members` = components of their reuse pairs (grouping.families),

@@ -490,7 +490,8 @@ class Store:
         members = _ids(ids)
         extra = " AND relation IN " + _REUSE_SQL if reuse_only else ""
         return self.conn.execute(
-            "SELECT a, b, relation, reuse, story, direction FROM pairs "
+            "SELECT a, b, relation, reuse, story, direction, "
+            "CASE WHEN relation = 'partial' THEN data END AS data FROM pairs "
             "WHERE a IN (SELECT value FROM json_each(?)) "
             "AND b IN (SELECT value FROM json_each(?))" + extra,
             (members, members),
