@@ -51,22 +51,6 @@ class Alignment:
     def mean_score(self) -> float:
         return float(np.mean([s.score for s in self.spans])) if self.spans else 0.0
 
-    def longest_run(self) -> int:
-        """Most sentences (of the shorter side) in one unbroken run of adjacent spans.
-
-        Three or more consecutive sentences aligned in order are rare between independent
-        reports, whatever the articles' lengths: the signature of a pasted passage.
-        """
-        best = run = 0
-        prev: Span | None = None
-        for s in self.spans:
-            size = min(s.a[1] - s.a[0], s.b[1] - s.b[0]) + 1
-            adjacent = prev is not None and s.a[0] == prev.a[1] + 1 and s.b[0] == prev.b[1] + 1
-            run = run + size if adjacent else size
-            best = max(best, run)
-            prev = s
-        return best
-
     def one_to_one_share(self) -> float:
         if not self.spans:
             return 0.0

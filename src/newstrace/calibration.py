@@ -137,22 +137,20 @@ def _span_model(pipeline: Pipeline, data: Path, report: dict) -> SpanModel:
 
     threshold = model.threshold = lowest(SPAN_PRECISION)
     model.extend_threshold = lowest(EXTEND_PRECISION)
-    by_source = {}
+    seed_share, extend_share = {}, {}
     for src in sorted({p.source for p in pairs}):
         idx = [i for i, p in enumerate(pairs) if p.source == src]
-        by_source[src] = [len(idx), round(float((probs[idx] >= threshold).mean()), 4)]
+        seed_share[src] = [len(idx), round(float((probs[idx] >= threshold).mean()), 4)]
+        extend_share[src] = round(float((probs[idx] >= model.extend_threshold).mean()), 4)
     pred = probs >= threshold
     report["span"] = {
         "pairs": len(pairs), "positives": int(y_all.sum()), "cv_auc": cv,
         "fit_auc": round(metrics.roc_auc(probs, y_all > 0.5), 4),
         "threshold": threshold, "extend_threshold": model.extend_threshold,
-        "extend_share_by_source": {
-            src: round(float((probs[[i for i, p in enumerate(pairs) if p.source == src]]
-                              >= model.extend_threshold).mean()), 4)
-            for src in sorted({p.source for p in pairs})},
+        "extend_share_by_source": extend_share,
         "fit_precision": round(float((y_all[pred] == 1).mean()), 4),
         "fit_recall": round(float(pred[y_all == 1].mean()), 4),
-        "verified_share_by_source": by_source,
+        "verified_share_by_source": seed_share,
     }
     return model
 

@@ -164,8 +164,8 @@ def reuse(pipeline: Pipeline, data: Path, split: str = "report",
             for c in ("cut", "light", "heavy", "non")]
     m.update(_leave_one_task_out(pipeline, data, progress))
     return TaskResult("reuse", m, {"confusion": rows}, [
-        "loto_auc: the reuse model refitted on the other four tasks' answers only and "
-        "scored on the held-out task, pooled over all 5 tasks (the report half alone is 19 "
+        "loto_auc: the reuse model refitted on the other task's answers only and scored on "
+        "the held-out task, pooled over both dev tasks (the report half alone is 19 "
         "answers: one swapped pair moves its AUC by 0.01)."])
 
 

@@ -685,7 +685,7 @@ class Index:
         la, lz = px.article.lang, pz.article.lang
         res = transitive.compose(
             ex, ey, ez, xy, yz, {px.id: px.side.lengths, pz.id: pz.side.lengths},
-            self.pipeline.params.partial_coverage, (la == lz) if la and lz else None,
+            self.pipeline.params, (la == lz) if la and lz else None,
         )
         if res is None:
             return

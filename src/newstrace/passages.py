@@ -59,7 +59,6 @@ class Evidence:
     passages: list[Passage] = field(default_factory=list)
     alignment: Alignment = field(default_factory=Alignment)  # the passages' spans only
     verified: int = 0  # verified spans, in passages or not
-    aligned: int = 0  # spans the aligner proposed
 
     @property
     def spans(self) -> list[Span]:
@@ -123,4 +122,4 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
     al.coverage_b = coverage(lengths_b, [p.b for p in kept])
     al.total = float(sum(s.score for s in spans))
     verified = sum(1 for _, p, _ in scored if p >= threshold)
-    return Evidence(kept, al, verified, len(scored))
+    return Evidence(kept, al, verified)

@@ -101,7 +101,7 @@ class Pipeline:
             pairs.append(relate(prepared[i], prepared[j], self.params))
             progress("compare", k + 1, len(cands))
         pairs = transitive.infer(pairs, {p.id: p.side.lengths for p in prepared},
-                                 self.params.partial_coverage,
+                                 self.params,
                                  {a.id: a.lang for a in articles})
         return self.group(articles, pairs)
 

@@ -153,7 +153,6 @@ def features(pa: Prepared, pb: Prepared, params: Params
         # Story: looser similarity.
         "order_gain": max(0.0, loose.total - rev_total) / short,
         "total_norm": loose.total / short,
-        "loose_cov": min(loose.coverage_a, loose.coverage_b),
         "doc_cos": doc_cos,
         "raw_cos": raw_cos,
         "lead_cos": lead_cos,

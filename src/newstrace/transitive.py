@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .alignment import Alignment, Span, coverage
-from .passages import PassageParams, regions
-from .relation import REUSE, PairResult
+from .passages import regions
+from .relation import REUSE, PairResult, Params
 
 MIN_COMPOSED = 2  # composed spans a pivot relation needs: the passage minimum of passages.py
 
@@ -32,7 +32,7 @@ def _oriented(p: PairResult, first: str) -> list[Span]:
 
 
 def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
-            lengths: dict[str, np.ndarray], partial_coverage: float = 0.5,
+            lengths: dict[str, np.ndarray], params: Params,
             same_language: bool | None = None) -> PairResult | None:
     spans_xy = _oriented(xy, x)  # x on a, y on b
     spans_yz = _oriented(yz, y)  # y on a, z on b
@@ -46,11 +46,11 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
     if len(out) < MIN_COMPOSED:
         return None
     al = Alignment(spans=out, sentences_a=len(lengths[x]), sentences_b=len(lengths[z]))
-    runs = regions(out, PassageParams().max_gap)  # passages cover regions, as direct ones do
+    runs = regions(out, params.passage.max_gap)  # passages cover regions, as direct ones do
     al.coverage_a = coverage(lengths[x], [ra for ra, _ in runs])
     al.coverage_b = coverage(lengths[z], [rb for _, rb in runs])
     kinds = {xy.relation, yz.relation}
-    if min(al.coverage_a, al.coverage_b) < partial_coverage:
+    if min(al.coverage_a, al.coverage_b) < params.partial_coverage:
         relation = "partial"
     elif same_language:  # a translation of a translation back into the first language
         relation = "duplicate" if kinds == {"duplicate"} else "rewrite"
@@ -75,7 +75,7 @@ def replaces(direct: PairResult | None, composed: PairResult) -> bool:
 
 
 def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray],
-          partial_coverage: float = 0.5,
+          params: Params,
           langs: dict[str, str | None] | None = None) -> list[PairResult]:
     """Replace non-reuse pairs between kin (and add missing ones) with composed relations."""
     langs = langs or {}
@@ -93,7 +93,7 @@ def infer(pairs: Sequence[PairResult], lengths: dict[str, np.ndarray],
                     continue
                 same = (langs[x] == langs[z]) if langs.get(x) and langs.get(z) else None
                 res = compose(x, y, z, reuse[frozenset((x, y))], reuse[frozenset((y, z))],
-                              lengths, partial_coverage, same)
+                              lengths, params, same)
                 if res is None or not replaces(reuse.get(key), res):
                     continue
                 if key not in found or res.reuse_score > found[key].reuse_score:
