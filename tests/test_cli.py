@@ -137,7 +137,7 @@ def test_usage_errors_are_plain_lines_off_a_terminal():
                        capture_output=True, text=True, env={**ENV, "COLUMNS": "40"}, timeout=600)
     assert r.returncode == 2
     assert "Error: Invalid value for '--format' / '-f': Value error, 'nope' is not one of " \
-           "'table', 'json', 'html'." in r.stderr.splitlines()
+           "'table', 'json', 'html', 'parquet'." in r.stderr.splitlines()
     assert "╭" not in r.stderr
 
 

@@ -83,12 +83,20 @@ def vector_pairs(prepared: Sequence[Prepared], k: int = NEIGHBOURS,
     """Nearest neighbours by one of the document vectors (exact inner product)."""
     if len(prepared) < 2:
         return set()
-    x = np.stack([getattr(p, field) for p in prepared]).astype(np.float32)
+    return knn_pairs(np.stack([getattr(p, field) for p in prepared]), k)
+
+
+def knn_pairs(vectors: np.ndarray, k: int = NEIGHBOURS) -> set[tuple[int, int]]:
+    """vector_pairs over a matrix of document vectors, row i = article i (the Ray
+    executor gathers only these rows, not the prepared articles)."""
+    if len(vectors) < 2:
+        return set()
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
     index = faiss.IndexFlatIP(x.shape[1])
     index.add(x)
-    sims, ids = index.search(x, min(k + 1, len(prepared)))
+    sims, ids = index.search(x, min(k + 1, len(x)))
     out = set()
-    for i in range(len(prepared)):
+    for i in range(len(x)):
         for s, j in zip(sims[i], ids[i]):
             if j >= 0 and j != i and s >= MIN_DOC_COS:
                 out.add((min(i, int(j)), max(i, int(j))))
@@ -233,16 +241,30 @@ def sentence_pairs(prepared: Sequence[Prepared], k: int = SENTENCE_NEIGHBOURS,
     of queries: memory is the vectors (1.5 KB a sentence) plus one batch of results; time
     grows with the square of the sentence count (0.9 s for 14,700 sentences on the
     shared 2-core machine; 100k sentences would take ~40 s)."""
-    rows = [(i, distinctive(p)) for i, p in enumerate(prepared)]
-    rows = [(i, pos) for i, pos in rows if len(pos)]
+    rows = [(i, *distinctive_rows(p)) for i, p in enumerate(prepared)]
+    return sentence_link_pairs(rows, k, min_cos, batch)
+
+
+def distinctive_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """The centred vectors and content-token counts of an article's distinctive sentences:
+    all that sentence links read of it."""
+    pos = distinctive(p)
+    return (p.side.vectors[pos],
+            np.array([len(p.side.words[j]) for j in pos], np.int64))
+
+
+def sentence_link_pairs(rows: Sequence[tuple[int, np.ndarray, np.ndarray]],
+                        k: int = SENTENCE_NEIGHBOURS, min_cos: float = SENTENCE_MIN_COS,
+                        batch: int = QUERY_BATCH) -> set[tuple[int, int]]:
+    """sentence_pairs over (article index, distinctive vectors, their token counts) rows,
+    in article order (the Ray executor gathers only these)."""
+    rows = [(i, v, w) for i, v, w in rows if len(w)]
     if len(rows) < 2:
         return set()
-    vecs = np.concatenate([prepared[i].side.vectors[pos] for i, pos in rows])
-    owner = np.concatenate([np.full(len(pos), i, np.int64) for i, pos in rows])
+    vecs = np.concatenate([v for _, v, _ in rows])
+    owner = np.concatenate([np.full(len(w), i, np.int64) for i, _, w in rows])
     sid = np.arange(len(owner), dtype=np.int64)  # global sentence ids
-    nwords = np.concatenate([
-        np.array([len(prepared[i].side.words[j]) for j in pos], np.int64) for i, pos in rows
-    ])
+    nwords = np.concatenate([np.asarray(w, np.int64) for _, _, w in rows])
     index = faiss.IndexFlatIP(vecs.shape[1])
     index.add(np.ascontiguousarray(vecs, dtype=np.float32))
     want = min(k + SENTENCE_SELF_EXTRA, len(owner))

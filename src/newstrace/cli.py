@@ -47,6 +47,18 @@ class Format(str, Enum):
     html = "html"
 
 
+class ScanFormat(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+    parquet = "parquet"  # --executor ray --out DIR only
+
+
+class ExecutorName(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 def _read(paths: list[Path]) -> tuple[list[Article], list[ReadProblem]]:
     arts: list[Article] = []
     problems: list[ReadProblem] = []
@@ -69,23 +81,62 @@ def _emit(text: str, dest: Path | None) -> None:
 
 @app.command()
 def scan(
-    paths: list[Path] = typer.Argument(..., help="Files or folders: .txt .html .htm .json .jsonl"),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or html"),
-    out_file: Path | None = typer.Option(None, "--out", "-o", help="Write the result here"),
+    paths: list[Path] = typer.Argument(
+        ..., help="Files or folders: .txt .html .htm .json .jsonl .parquet"),
+    fmt: ScanFormat = typer.Option(
+        ScanFormat.table, "--format", "-f",
+        help="table, json or html; with --executor ray --out DIR: json (JSONL files) or parquet"),
+    out_file: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the result here (with --executor ray: a folder)"),
     with_sentences: bool = typer.Option(False, "--with-sentences", help="Include sentence lists"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars"),
+    executor: ExecutorName = typer.Option(
+        ExecutorName.local, "--executor", help="local (this process) or ray (a Ray cluster)"),
+    address: str | None = typer.Option(
+        None, "--address", help="Ray cluster to join: auto or HOST:PORT (default: start one here)"),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Ray: encoder workers, one CPU each (default: all CPUs)"),
 ) -> None:
     """Relate every article to the others: pairs, families and stories."""
+    ray = executor is ExecutorName.ray
+    if not ray and (address or workers):
+        error(err, "--address and --workers need --executor ray")
+        raise typer.Exit(2)
+    if fmt is ScanFormat.parquet and not (ray and out_file):
+        error(err, "--format parquet needs --executor ray --out DIR")
+        raise typer.Exit(2)
+    if ray and out_file and fmt is ScanFormat.html:
+        error(err, "--executor ray --out DIR writes json (JSONL) or parquet tables, not html")
+        raise typer.Exit(2)
     arts, problems = _read(paths)
     if not arts:
         error(err, "no article could be read")
         raise typer.Exit(1)
-    with progress_bar(err, not quiet) as cb:
-        result = Pipeline().scan(arts, progress=cb)
+    if ray:
+        from .executors.ray_executor import RayExecutor, RayUnavailable
+
+        try:
+            runner = RayExecutor(address=address, workers=workers)
+        except RayUnavailable as exc:
+            error(err, str(exc))
+            raise typer.Exit(2) from None
+        with progress_bar(err, not quiet) as cb:
+            run = runner.run(arts, progress=cb)
+        run.problems = problems
+        if out_file is not None:
+            table_fmt = "parquet" if fmt is ScanFormat.parquet else "jsonl"
+            manifest = run.write(out_file, table_fmt, with_sentences)
+            rows = ", ".join(f"{v} {k}" for k, v in manifest["rows"].items())
+            err.print(f"wrote {out_file} ({rows})", markup=False, highlight=False)
+            return
+        result = run.result()
+    else:
+        with progress_bar(err, not quiet) as cb:
+            result = Pipeline().scan(arts, progress=cb)
     result.problems = problems
-    if fmt is Format.json:
+    if fmt is ScanFormat.json:
         _emit(json.dumps(result.to_dict(with_sentences), ensure_ascii=False, indent=2), out_file)
-    elif fmt is Format.html:
+    elif fmt is ScanFormat.html:
         from .report import render_html
 
         _emit(render_html(result.to_dict(with_sentences=True)), out_file or Path("report.html"))

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from . import transitive
 from .article import Article, ReadProblem
-from .candidates import candidate_pairs
 from .embeddings import Encoder
+from .executors import steps
 from .grouping import Family, Story, assign_stories, families, stories
-from .prepare import Prepared, analyse, lead, prepare
+from .prepare import Prepared
 from .relation import PairResult, Params, default_params, relate
 
 # progress(stage, done, total): stage is "analyse", "encode", "compare".
@@ -70,39 +69,21 @@ class Pipeline:
     def prepare_all(
         self, articles: Sequence[Article], progress: Progress = _quiet
     ) -> list[Prepared]:
-        for i, a in enumerate(articles):
-            if not a.sentences:
-                analyse(a)
-            progress("analyse", i + 1, len(articles))
-        total = sum(len(a.sentences) + 1 for a in articles)
-        done = 0
-
-        def tick(n: int) -> None:
-            nonlocal done
-            done += n
-            progress("encode", min(done, total), total)
-
-        # Encode everything in one stream so batches stay full across short articles.
-        sentences = [s for a in articles for s in a.sentences] + [lead(a) for a in articles]
-        self.encoder.encode(sentences, progress=tick)
-        progress("encode", total, total)
-        return [prepare(a, self.encoder) for a in articles]
+        return steps.prepare(self, articles, progress)
 
     def compare(self, a: Article, b: Article) -> PairResult:
         pa, pb = self.prepare_all([a, b])
         return relate(pa, pb, self.params)
 
     def scan(self, articles: Sequence[Article], progress: Progress = _quiet) -> ScanResult:
+        """The local executor: every step (executors/steps.py) in this process, over the
+        whole scan. The Ray executor (executors/ray_executor.py) runs the same steps."""
         articles = _unique(articles)
         prepared = self.prepare_all(articles, progress)
-        cands = candidate_pairs(prepared)
-        pairs = []
-        for k, (i, j) in enumerate(cands):
-            pairs.append(relate(prepared[i], prepared[j], self.params))
-            progress("compare", k + 1, len(cands))
-        pairs = transitive.infer(pairs, {p.id: p.side.lengths for p in prepared},
-                                 self.params,
-                                 {a.id: a.lang for a in articles})
+        cands = steps.candidates(prepared)
+        pairs = steps.relate_all(self, prepared, cands, progress)
+        pairs = steps.infer(self, pairs, {p.id: p.side.lengths for p in prepared},
+                            {a.id: a.lang for a in articles})
         return self.group(articles, pairs)
 
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:

@@ -23,7 +23,7 @@ import trafilatura
 from newstrace.article import Article, ReadProblem
 from newstrace.normalize import clean_text, find_attribution
 
-SUPPORTED = (".txt", ".html", ".htm", ".json", ".jsonl")
+SUPPORTED = (".txt", ".html", ".htm", ".json", ".jsonl", ".parquet")
 MAX_CHARS = 200_000  # longer articles are truncated: alignment cost grows with length
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MIN_LETTERS = 20  # below this there is nothing to align
@@ -117,6 +117,9 @@ def _folder_files(folder: Path) -> list[Path]:
 def read_file(path: Path) -> Iterator[Article | ReadProblem]:
     """Read one supported file (any extension in SUPPORTED)."""
     where = str(path)
+    if path.suffix.lower() == ".parquet":  # read in row groups: no size limit
+        yield from _read_parquet(path, where)
+        return
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -330,6 +333,27 @@ def _read_jsonl(text: str, where: str, warnings: list[str]) -> Iterator[Article 
             yield ReadProblem(line_where, f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
         yield _with_warnings(article_from_dict(obj, line_where), warnings)
+
+
+def _read_parquet(path: Path, where: str) -> Iterator[Article | ReadProblem]:
+    """Rows of a Parquet file, with the JSON input's columns (`id`, `text`; optional
+    `title`, `lang`, `url`, `source`, `published`); pyarrow comes with the `ray` extra."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        yield ReadProblem(where, "reading Parquet needs pyarrow: pip install newstrace[ray]")
+        return
+    try:
+        pf = pq.ParquetFile(path)
+        wanted = [c for c in ("id", "text", "title", "lang", "url", "source", "published")
+                  if c in pf.schema_arrow.names]
+        row = 0
+        for batch in pf.iter_batches(batch_size=1024, columns=wanted):
+            for obj in batch.to_pylist():
+                yield article_from_dict(obj, f"{where}[{row}]")
+                row += 1
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        yield ReadProblem(where, f"cannot read Parquet: {exc}")
 
 
 def _with_warnings(item: Article | ReadProblem, warnings: list[str]) -> Article | ReadProblem:

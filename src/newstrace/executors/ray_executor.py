@@ -1,0 +1,695 @@
+"""The Ray executor: the steps of a scan (steps.py) on a Ray cluster.
+
+Stages, and what each one gathers on the driver (everything else stays in the object
+store, in blocks of `batch_size` articles):
+
+1. Per article (Ray Data, `map_batches` over an actor pool of `workers` actors, one CPU
+   each): analyse -> encode -> prepare, and the keys candidates need. Each actor loads
+   the encoder once and keeps its sentence cache across batches. Output: one Arrow
+   block per batch (prepared article pickled, keys, vectors).
+2. Candidates:
+   - keys (MinHash LSH band keys, rare anchors, passage 5-grams): exploded to one row
+     per (key, article), grouped by a hash of the key (`groupby(part).map_groups`, a
+     shuffle), pairs sharing keys counted per partition (steps.holder_pairs), then the
+     counts of each pair summed across partitions (`groupby([a, b]).aggregate`, a second
+     shuffle) and held to each signal's minimum;
+   - nearest neighbours (document vectors, leads, distinctive sentences): an exact
+     search on the driver over the vectors only (not the articles), as the local
+     executor does. Gathered: 2 x 1.5 KB per article plus 1.5 KB per distinctive
+     sentence; allowed up to DRIVER_SEARCH_MAX_ARTICLES (docs/SCALE.md: beyond it the
+     search must be partitioned by publication window).
+   The candidate list (16 bytes a pair) is gathered to plan the next stage.
+3. Pairs: sorted by (block of a, block of b) and cut into tasks of at most
+   `pairs_per_task` pairs touching at most `blocks_per_task` blocks; each task receives
+   those blocks (zero-copy on one node) and relates its pairs. Tasks retry when their
+   worker dies or raises (max_retries). Gathered: the grouping edges (16 bytes each).
+4. Grouping: connected components of the edges (steps.grouping_edge) by union-find on
+   the driver (scipy; allowed up to DRIVER_COMPONENT_MAX_EDGES edges: beyond it
+   large-star/small-star rounds over the edge dataset would replace `steps.components`).
+   Pairs and articles of components are shuffled by component (`groupby(part)`), and
+   each component runs pivot inference, families and stories (steps.group_component).
+   Gathered: the families and stories (ids only), renumbered as the local run numbers
+   them (steps.renumber).
+
+`scan` gathers everything into a ScanResult (what the local executor returns);
+`RayRun.write` writes the tables from the workers instead (files.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import os
+import pickle
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..article import Article, ReadProblem
+from ..candidates import LEAD_NEIGHBOURS, NEIGHBOURS, knn_pairs, sentence_link_pairs
+from ..embeddings import DIM, Encoder
+from ..pipeline import Pipeline, Progress, ScanResult, _quiet, _unique
+from . import files, steps
+from .base import Executor
+
+RAY_MISSING = "the Ray executor needs Ray and pyarrow: pip install newstrace[ray]"
+DRIVER_SEARCH_MAX_ARTICLES = 100_000
+DRIVER_COMPONENT_MAX_EDGES = 50_000_000
+# A Unix socket path is at most 107 bytes; Ray's longest under its temp folder is
+# "/session_YYYY-MM-DD_HH-MM-SS_ffffff_PID/sockets/plasma_store" (64 bytes with a
+# 7-digit pid), so the folder itself must stay within 43.
+MAX_TEMP_DIR_BYTES = 43
+
+log = logging.getLogger(__name__)
+
+
+class RayUnavailable(RuntimeError):
+    """Ray (or pyarrow) is not installed."""
+
+
+def import_ray():
+    try:
+        import pyarrow  # noqa: F401
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError as exc:
+        raise RayUnavailable(RAY_MISSING) from exc
+    return ray
+
+
+def ray_temp_dir() -> str:
+    """Ray's temp folder for a cluster this process starts: $RAY_TMPDIR, else /tmp/ray —
+    never under $TMPDIR, which may be too long for Ray's sockets (CI's is ~125 bytes)."""
+    path = os.environ.get("RAY_TMPDIR") or "/tmp/ray"
+    if len(os.fsencode(path)) > MAX_TEMP_DIR_BYTES:
+        raise RuntimeError(
+            f"RAY_TMPDIR={path} is too long for Ray's sockets (at most "
+            f"{MAX_TEMP_DIR_BYTES} bytes; socket paths are capped at 107): "
+            "set RAY_TMPDIR to a short folder such as /tmp/ray")
+    return path
+
+
+def start_ray(address: str | None = None, num_cpus: int | None = None):
+    """Connect to a cluster (`address`: "auto" or HOST:PORT), or start one on this machine
+    with `num_cpus` CPUs (default: all). Does nothing when Ray is already initialised."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return ray
+    quiet = {"include_dashboard": False, "log_to_driver": False,
+             "logging_level": logging.WARNING, "configure_logging": True}
+    if address:
+        ray.init(address=address, **quiet)
+    else:
+        ray.init(num_cpus=num_cpus, _temp_dir=ray_temp_dir(), **quiet)
+    return ray
+
+
+def _quiet_ray_data() -> None:
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    # Ray Data warns of idle CPUs while the stage-1 actors wind down: not for users.
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+
+
+def _fault(stage: str, faults: dict[str, tuple[str, str]] | None) -> None:
+    """A failure injected once per stage, for tests: ("exit" | "raise", marker folder).
+    The first call anywhere creates the marker and fails; every later call, retries
+    included, goes on."""
+    if not faults or stage not in faults:
+        return
+    how, folder = faults[stage]
+    try:
+        fd = os.open(os.path.join(folder, stage), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return
+    os.close(fd)
+    if how == "exit":
+        os._exit(1)  # the worker process dies, as when a node is lost
+    raise RuntimeError(f"injected failure in {stage}")
+
+
+def _worker_pipeline(pipeline: Pipeline) -> Pipeline:
+    """The pipeline as shipped to workers: its settings, a fresh (empty) encoder cache."""
+    shipped = copy.copy(pipeline)
+    shipped.encoder = Encoder(batch_size=pipeline.encoder.batch_size)
+    return shipped
+
+
+# --- stage 1: per article --------------------------------------------------------------------
+
+
+class PrepareActor:
+    """Ray Data actor: loads the encoder once, then prepares batches of articles."""
+
+    def __init__(self, pipeline: Pipeline, faults=None):
+        self.pipeline = pipeline
+        self.faults = faults
+
+    def __call__(self, batch):
+        import pyarrow as pa
+
+        _fault("prepare", self.faults)
+        arts = [pickle.loads(b) for b in batch.column("article").to_pylist()]
+        prepared = steps.prepare(self.pipeline, arts)
+        rows = {"idx": batch.column("idx").to_pylist(), "id": [], "article": [],
+                "prepared": [], "lengths": [], "bands": [], "anchors": [], "passages": [],
+                "raw": [], "lead": [], "svecs": [], "swords": []}
+        for p in prepared:
+            keys = steps.article_keys(p)
+            rows["id"].append(p.id)
+            rows["article"].append(pickle.dumps(p.article, protocol=5))
+            rows["prepared"].append(pickle.dumps(p, protocol=5))
+            rows["lengths"].append(np.asarray(p.side.lengths, np.float64).tobytes())
+            rows["anchors"].append(keys["anchors"])
+            for k in ("bands", "passages", "raw", "lead", "svecs", "swords"):
+                rows[k].append(keys[k].tobytes())
+        return pa.table(rows, schema=PREPARED_SCHEMA())
+
+
+def PREPARED_SCHEMA():  # noqa: N802 (a constant built on first use: pyarrow is optional)
+    import pyarrow as pa
+
+    b = pa.binary()
+    return pa.schema([("idx", pa.int64()), ("id", pa.string()), ("article", b),
+                      ("prepared", b), ("lengths", b), ("bands", b),
+                      ("anchors", pa.list_(pa.string())), ("passages", b), ("raw", b),
+                      ("lead", b), ("svecs", b), ("swords", b)])
+
+
+# --- stage 2: candidates ---------------------------------------------------------------------
+
+_SIGNALS = {name: k for k, name in enumerate(steps.KEY_SIGNALS)}
+
+
+def explode_keys(batch, parts: int):
+    """One row per (key, article): part (the shuffle key), sig, ukey / skey, idx."""
+    import pyarrow as pa
+
+    idx = batch.column("idx").to_numpy()
+    cols: dict[str, list[np.ndarray]] = {"part": [], "sig": [], "ukey": [], "skey": [],
+                                         "idx": []}
+
+    def add(sig: int, owners: np.ndarray, ukey: np.ndarray, skey: list[str] | None) -> None:
+        if not len(owners):
+            return
+        if skey is None:
+            part = (ukey % np.uint64(parts)).astype(np.int64)
+            skey_arr = np.full(len(owners), "", object)
+        else:
+            part = np.array([zlib.crc32(s.encode("utf-8")) % parts for s in skey], np.int64)
+            skey_arr = np.array(skey, object)
+        cols["part"].append(part)
+        cols["sig"].append(np.full(len(owners), sig, np.int8))
+        cols["ukey"].append(ukey)
+        cols["skey"].append(skey_arr)
+        cols["idx"].append(owners)
+
+    for name in ("bands", "passages"):
+        arrays = [np.frombuffer(x, np.uint64) for x in batch.column(name).to_pylist()]
+        sizes = [len(x) for x in arrays]
+        if sum(sizes):
+            add(_SIGNALS[name], np.repeat(idx, sizes), np.concatenate(arrays), None)
+    anchors = batch.column("anchors").to_pylist()
+    sizes = [len(x) for x in anchors]
+    if sum(sizes):
+        flat = [s for x in anchors for s in x]
+        add(_SIGNALS["anchors"], np.repeat(idx, sizes), np.zeros(len(flat), np.uint64), flat)
+    if not cols["part"]:
+        return pa.table({"part": pa.array([], pa.int64()), "sig": pa.array([], pa.int8()),
+                         "ukey": pa.array([], pa.uint64()), "skey": pa.array([], pa.string()),
+                         "idx": pa.array([], pa.int64())})
+    return pa.table({"part": np.concatenate(cols["part"]), "sig": np.concatenate(cols["sig"]),
+                     "ukey": np.concatenate(cols["ukey"]),
+                     "skey": pa.array(np.concatenate(cols["skey"]), pa.string()),
+                     "idx": np.concatenate(cols["idx"])})
+
+
+def partition_pairs(batch: dict, n: int) -> dict:
+    """All rows of one key partition: pairs sharing keys, with a count per signal."""
+    sig, idx = batch["sig"], batch["idx"].astype(np.int64)
+    found: list[tuple[str, np.ndarray, np.ndarray]] = []
+    for name, k in _SIGNALS.items():
+        mask = sig == k
+        if not mask.any():
+            continue
+        keys = (np.asarray(batch["skey"][mask], dtype=str) if name == "anchors"
+                else batch["ukey"][mask].astype(np.uint64))
+        codes, counts = steps.holder_pairs(keys, idx[mask], n, steps.KEY_RULES[name][1])
+        found.append((name, codes, counts))
+    codes = np.unique(np.concatenate([c for _, c, _ in found])) if found else np.zeros(0,
+                                                                                        np.int64)
+    out = {"a": codes // n, "b": codes % n}
+    for name in _SIGNALS:
+        col = np.zeros(len(codes), np.int64)
+        for got, c, cnt in found:
+            if got == name:
+                col[np.searchsorted(codes, c)] = cnt
+        out[name] = col
+    return out
+
+
+def keep_counted(batch: dict) -> dict:
+    """Pairs whose summed counts reach a signal's minimum."""
+    keep = np.zeros(len(batch["a"]), bool)
+    for name, (least, _) in steps.KEY_RULES.items():
+        keep |= batch[f"sum({name})"] >= least
+    return {"a": batch["a"][keep], "b": batch["b"][keep]}
+
+
+def search_columns(table):
+    """What the driver's nearest-neighbour search reads of a block."""
+    return table.select(["idx", "raw", "lead", "svecs", "swords"])
+
+
+def block_index(table) -> np.ndarray:
+    return table.column("idx").to_numpy()
+
+
+# --- stage 3: pairs --------------------------------------------------------------------------
+
+
+def relate_task(pipeline: Pipeline, pairs: np.ndarray, faults, *tables):
+    """Relate pairs (rows of global article indices) whose articles are in `tables`.
+    Returns the results as a table and the grouping edges among them."""
+    import pyarrow as pa
+
+    _fault("relate", faults)
+    where: dict[int, tuple[int, int]] = {}
+    for t, table in enumerate(tables):
+        for row, i in enumerate(table.column("idx").to_numpy().tolist()):
+            where[i] = (t, row)
+    cache: dict[int, object] = {}
+
+    def get(i: int):
+        if i not in cache:
+            t, row = where[i]
+            cache[i] = pickle.loads(tables[t].column("prepared")[row].as_py())
+        return cache[i]
+
+    out = {"a": [], "b": [], "relation": [], "story": [], "result": []}
+    edges = []
+    threshold = pipeline.params.story_threshold
+    for i, j in pairs.tolist():
+        r = steps.relate(pipeline, get(i), get(j))
+        out["a"].append(i)
+        out["b"].append(j)
+        out["relation"].append(r.relation)
+        out["story"].append(r.story_score)
+        out["result"].append(pickle.dumps(r, protocol=5))
+        if steps.grouping_edge(r.relation, r.story_score, threshold):
+            edges.append((i, j))
+    table = pa.table(out, schema=pa.schema([("a", pa.int64()), ("b", pa.int64()),
+                                            ("relation", pa.string()),
+                                            ("story", pa.float64()),
+                                            ("result", pa.binary())]))
+    return table, np.array(edges, np.int64).reshape(-1, 2)
+
+
+def plan_tasks(cands: np.ndarray, block_of: np.ndarray, pairs_per_task: int,
+               blocks_per_task: int) -> list[tuple[np.ndarray, list[int]]]:
+    """Cut the candidate pairs into tasks: sorted by (block of a, block of b), each task at
+    most pairs_per_task pairs over at most blocks_per_task blocks."""
+    if not len(cands):
+        return []
+    ba, bb = block_of[cands[:, 0]], block_of[cands[:, 1]]
+    order = np.lexsort((cands[:, 1], cands[:, 0], bb, ba))
+    tasks: list[tuple[np.ndarray, list[int]]] = []
+    rows: list[int] = []
+    blocks: set[int] = set()
+    for k in order.tolist():
+        need = {int(ba[k]), int(bb[k])}
+        if rows and (len(rows) >= pairs_per_task or len(blocks | need) > blocks_per_task):
+            tasks.append((cands[rows], sorted(blocks)))
+            rows, blocks = [], set()
+        rows.append(k)
+        blocks |= need
+    tasks.append((cands[rows], sorted(blocks)))
+    return tasks
+
+
+# --- stage 4: grouping -----------------------------------------------------------------------
+
+_LABELS: dict[bytes, np.ndarray] = {}
+
+
+def _labels(ref) -> np.ndarray:
+    """The component labels, fetched once per worker process."""
+    import ray
+
+    key = ref.binary()
+    if key not in _LABELS:
+        _LABELS.clear()
+        _LABELS[key] = ray.get(ref)
+    return _LABELS[key]
+
+
+GROUP_COLUMNS = ("part", "kind", "a", "b", "blob", "extra")
+PAIR, ARTICLE, FAMILY, STORY = 0, 1, 2, 3
+
+
+def _group_schema():
+    import pyarrow as pa
+
+    return pa.schema([("part", pa.int64()), ("kind", pa.int8()), ("a", pa.int64()),
+                      ("b", pa.int64()), ("blob", pa.binary()), ("extra", pa.binary())])
+
+
+def tag_pairs(batch, labels_ref, parts: int):
+    """Relate results with the partition of their component (-1: across components or
+    outside every component, so grouping never sees them)."""
+    import pyarrow as pa
+
+    labels = _labels(labels_ref)
+    a, b = batch.column("a").to_numpy(), batch.column("b").to_numpy()
+    la, lb = labels[a], labels[b]
+    part = np.where((la == lb) & (la >= 0), la % parts, -1)
+    n = len(a)
+    return pa.table({"part": part, "kind": np.full(n, PAIR, np.int8), "a": a, "b": b,
+                     "blob": batch.column("result"),
+                     "extra": pa.array([b""] * n, pa.binary())}, schema=_group_schema())
+
+
+def tag_articles(batch, labels_ref, parts: int):
+    import pyarrow as pa
+
+    labels = _labels(labels_ref)
+    idx = batch.column("idx").to_numpy()
+    lab = labels[idx]
+    n = len(idx)
+    return pa.table({"part": np.where(lab >= 0, lab % parts, -1),
+                     "kind": np.full(n, ARTICLE, np.int8), "a": idx,
+                     "b": np.full(n, -1, np.int64), "blob": batch.column("article"),
+                     "extra": batch.column("lengths")}, schema=_group_schema())
+
+
+def group_partition(batch: dict, pipeline: Pipeline, labels_ref, faults=None) -> dict:
+    """Every component of one partition: pivots, families, stories (steps.group_component).
+    Output rows: kind (PAIR, FAMILY, STORY) and the pickled record."""
+    _fault("group", faults)
+    labels = _labels(labels_ref)
+    kind, a, b = batch["kind"], batch["a"].astype(np.int64), batch["b"].astype(np.int64)
+    comps: dict[int, tuple[list, list]] = {}
+    for k in range(len(kind)):
+        comp = int(labels[a[k]])
+        arts, prs = comps.setdefault(comp, ([], []))
+        if kind[k] == ARTICLE:
+            arts.append((int(a[k]), batch["blob"][k], batch["extra"][k]))
+        else:
+            prs.append((int(a[k]), int(b[k]), batch["blob"][k]))
+    out_kind: list[int] = []
+    out_blob: list[bytes] = []
+    for comp in sorted(comps):
+        arts, prs = comps[comp]
+        arts.sort(key=lambda x: x[0])  # scan order
+        prs.sort(key=lambda x: (x[0], x[1]))  # candidate order
+        articles = [pickle.loads(blob) for _, blob, _ in arts]
+        lengths = {art.id: np.frombuffer(extra, np.float64)
+                   for art, (_, _, extra) in zip(articles, arts)}
+        pairs = [pickle.loads(blob) for _, _, blob in prs]
+        pairs, fams, sts = steps.group_component(pipeline, articles, lengths, pairs)
+        for kind_out, records in ((PAIR, pairs), (FAMILY, fams), (STORY, sts)):
+            out_kind.extend([kind_out] * len(records))
+            out_blob.extend(pickle.dumps(r, protocol=5) for r in records)
+    import pyarrow as pa
+
+    return pa.table({"kind": pa.array(out_kind, pa.int8()),
+                     "blob": pa.array(out_blob, pa.binary())})
+
+
+# --- the executor ----------------------------------------------------------------------------
+
+
+@dataclass
+class RayRun:
+    """A finished Ray scan: results in the object store, families and stories here."""
+
+    n_articles: int
+    prepared: list  # block refs of stage 1 (pyarrow tables)
+    pairs: object  # a Ray Dataset with one `blob` column: pickled PairResults
+    families: list
+    stories: list
+    candidates: int
+    problems: list[ReadProblem] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def articles(self) -> list[Article]:
+        import ray
+
+        select = ray.remote(_article_columns)
+        tables = ray.get([select.remote(t) for t in self.prepared])
+        found = sorted((i, blob) for t in tables
+                       for i, blob in zip(t.column("idx").to_pylist(),
+                                          t.column("article").to_pylist()))
+        return [pickle.loads(blob) for _, blob in found]
+
+    def result(self) -> ScanResult:
+        """Everything gathered here, as Pipeline.scan returns it."""
+        pairs = [pickle.loads(b) for batch in self.pairs.iter_batches(batch_format="numpy")
+                 for b in batch["blob"]]
+        pairs.sort(key=lambda p: (p.a, p.b))
+        return ScanResult(self.articles(), pairs, self.families, self.stories,
+                          list(self.problems))
+
+    def write(self, out: Path, fmt: str = "jsonl", with_sentences: bool = False) -> dict:
+        """Write the tables (files.py) into folder `out`: articles and pairs by the
+        workers that hold them, families, stories, dedup and problems from here."""
+        import json
+
+        import ray
+
+        out = Path(out)
+        files.prepare_folder(out)
+        counts = {}
+        write = ray.remote(_write_articles)
+        counts["articles"] = sum(ray.get([
+            write.options(max_retries=3).remote(t, str(out), k, fmt, with_sentences)
+            for k, t in enumerate(self.prepared)]))
+        sink = ray.remote(_write_pairs)
+        refs = self.pairs.to_arrow_refs()
+        counts["pairs"] = sum(ray.get([sink.options(max_retries=3).remote(t, str(out), k, fmt)
+                                       for k, t in enumerate(refs)]))
+        counts["families"] = files.write_part(out, "families", 0,
+                                              (f.to_dict() for f in self.families), fmt)
+        counts["stories"] = files.write_part(out, "stories", 0,
+                                             (s.to_dict() for s in self.stories), fmt)
+        published = {}
+        for t in ray.get([ray.remote(_published).remote(t) for t in self.prepared]):
+            published.update(t)
+        counts["dedup"] = files.write_part(
+            out, "dedup", 0, files.dedup_rows(self.families, self.stories, published), fmt)
+        counts["problems"] = files.write_part(
+            out, "problems", 0, (files.problem_row(p) for p in self.problems), fmt)
+        manifest = {"format": fmt, "executor": "ray", "rows": counts,
+                    "candidate_pairs": self.candidates, "seconds": self.seconds,
+                    "tables": {t: f"{t}/part-*.{fmt}" for t in files.TABLES}}
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
+                                           encoding="utf-8")
+        return manifest
+
+
+def _article_columns(table):
+    return table.select(["idx", "article"])
+
+
+def _write_articles(table, out: str, part: int, fmt: str, with_sentences: bool) -> int:
+    arts = [pickle.loads(b) for b in table.column("article").to_pylist()]
+    return files.write_part(Path(out), "articles", part,
+                            (files.article_row(a, with_sentences) for a in arts), fmt,
+                            with_sentences)
+
+
+def _write_pairs(table, out: str, part: int, fmt: str) -> int:
+    rows = (p.to_dict() for p in (pickle.loads(b) for b in table.column("blob").to_pylist())
+            if p.relation != "unrelated")
+    return files.write_part(Path(out), "pairs", part, rows, fmt)
+
+
+def _published(table) -> dict[str, str | None]:
+    arts = (pickle.loads(b) for b in table.column("article").to_pylist())
+    return {a.id: a.published for a in arts}
+
+
+class RayExecutor(Executor):
+    """The scan on Ray. `address`: "auto" or HOST:PORT of a running cluster (None: start
+    one here with `workers` CPUs). `workers`: actors of the per-article stage, one CPU and
+    one encoder each (default: the cluster's CPUs). `batch_size`: articles per batch and
+    per block."""
+
+    name = "ray"
+
+    def __init__(self, pipeline: Pipeline | None = None, *, address: str | None = None,
+                 workers: int | None = None, batch_size: int = 32, pairs_per_task: int = 256,
+                 blocks_per_task: int = 8, partitions: int | None = None,
+                 faults: dict[str, tuple[str, str]] | None = None):
+        super().__init__(pipeline)
+        import_ray()
+        self.address = address
+        self.workers = workers
+        self.batch_size = batch_size
+        self.pairs_per_task = pairs_per_task
+        self.blocks_per_task = blocks_per_task
+        self.partitions = partitions
+        self.faults = faults
+
+    def scan(self, articles: Sequence[Article], progress: Progress = _quiet) -> ScanResult:
+        return self.run(articles, progress).result()
+
+    def run(self, articles: Sequence[Article], progress: Progress = _quiet) -> RayRun:
+        ray = start_ray(self.address, self.workers)
+        _quiet_ray_data()
+        import pyarrow as pa
+        import ray.data as rd
+        from ray.data.aggregate import Sum
+
+        seconds: dict[str, float] = {}
+        clock = [time.perf_counter()]
+
+        def lap(name: str) -> None:
+            now = time.perf_counter()
+            seconds[name] = round(now - clock[0], 2)
+            clock[0] = now
+
+        arts = _unique(articles)
+        n = len(arts)
+        workers = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        parts = self.partitions or max(2, 2 * workers)
+        pipeline = _worker_pipeline(self.pipeline)
+        pipeline_ref = ray.put(pipeline)
+
+        # 1. per article
+        progress("encode", 0, n)
+        table = pa.table({"idx": np.arange(n, dtype=np.int64),
+                          "article": pa.array([pickle.dumps(a, protocol=5) for a in arts],
+                                              pa.binary())})
+        # Batches of batch_size articles, smaller when that leaves a worker idle.
+        size = max(1, min(self.batch_size, math.ceil(n / workers)))
+        blocks = max(1, math.ceil(n / size))
+        ds = rd.from_arrow([table.slice(k * size, size) for k in range(blocks)])
+        ds = ds.map_batches(PrepareActor, batch_size=size, batch_format="pyarrow",
+                            compute=rd.ActorPoolStrategy(size=min(workers, blocks)),
+                            num_cpus=1, fn_constructor_args=(pipeline, self.faults))
+        prepared = ds.to_arrow_refs()
+        block_idx = ray.get([ray.remote(block_index).remote(r) for r in prepared])
+        block_of = np.full(n, -1, np.int64)
+        for k, ids in enumerate(block_idx):
+            block_of[ids] = k
+        found = np.sort(np.concatenate(block_idx)) if block_idx else np.zeros(0, np.int64)
+        if not np.array_equal(found, np.arange(n)):
+            raise RuntimeError("the per-article stage lost or duplicated articles")
+        progress("encode", n, n)
+        lap("prepare")
+
+        # 2. candidates
+        cands = self._candidates(ray, rd, Sum, prepared, n, parts)
+        lap("candidates")
+
+        # 3. pairs
+        tasks = plan_tasks(cands, block_of, self.pairs_per_task, self.blocks_per_task)
+        relate = ray.remote(relate_task).options(num_cpus=1, num_returns=2, max_retries=3,
+                                                 retry_exceptions=True)
+        results, edge_refs, sizes = [], [], {}
+        for pairs, need in tasks:
+            table_ref, edges_ref = relate.remote(pipeline_ref, pairs, self.faults,
+                                                 *[prepared[k] for k in need])
+            results.append(table_ref)
+            edge_refs.append(edges_ref)
+            sizes[edges_ref] = len(pairs)
+        edges_parts, done, pending = [], 0, list(edge_refs)
+        progress("compare", 0, len(cands))
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for r in ready:
+                edges_parts.append(ray.get(r))
+                done += sizes[r]
+            progress("compare", done, len(cands))
+        lap("relate")
+
+        # 4. grouping, per connected component
+        edges = (np.concatenate(edges_parts) if edges_parts else np.zeros((0, 2), np.int64))
+        if len(edges) > DRIVER_COMPONENT_MAX_EDGES:
+            raise RuntimeError(
+                f"{len(edges):,} grouping edges: over the driver's union-find limit "
+                f"({DRIVER_COMPONENT_MAX_EDGES:,}; docs/SCALE.md)")
+        labels = steps.components(n, edges[:, 0], edges[:, 1])
+        labels_ref = ray.put(labels)
+        pair_rows = (rd.from_arrow_refs(results) if results else None)
+        fams, sts = [], []
+        if pair_rows is not None:
+            tagged = pair_rows.map_batches(tag_pairs, batch_format="pyarrow",
+                                           fn_kwargs={"labels_ref": labels_ref,
+                                                      "parts": parts})
+            outside = tagged.filter(expr="part < 0").select_columns(["blob"])
+        if len(edges):
+            article_rows = (rd.from_arrow_refs(prepared)
+                            .select_columns(["idx", "article", "lengths"])
+                            .map_batches(tag_articles, batch_format="pyarrow",
+                                         fn_kwargs={"labels_ref": labels_ref,
+                                                    "parts": parts})
+                            .filter(expr="part >= 0"))
+            inside = tagged.filter(expr="part >= 0").union(article_rows)
+            grouped = (inside.groupby("part", num_partitions=parts)
+                       .map_groups(group_partition, batch_format="numpy",
+                                   fn_kwargs={"pipeline": pipeline,
+                                              "labels_ref": labels_ref,
+                                              "faults": self.faults})
+                       .materialize())
+            for batch in grouped.filter(expr=f"kind != {PAIR}").iter_batches(
+                    batch_format="numpy"):
+                for kind, blob in zip(batch["kind"], batch["blob"]):
+                    (fams if kind == FAMILY else sts).append(pickle.loads(blob))
+            pair_out = outside.union(grouped.filter(expr=f"kind == {PAIR}")
+                                     .select_columns(["blob"]))
+        elif pair_rows is not None:
+            pair_out = outside
+        else:
+            pair_out = rd.from_arrow(pa.table({"blob": pa.array([], pa.binary())}))
+        ids = np.array([a.id for a in arts], dtype=object)
+        fams, sts = steps.renumber(fams, sts, ids[labels < 0].tolist())
+        lap("group")
+        return RayRun(n, prepared, pair_out.materialize(), fams, sts, len(cands),
+                      seconds=seconds)
+
+    def _candidates(self, ray, rd, Sum, prepared: list, n: int, parts: int) -> np.ndarray:  # noqa: N803
+        if n < 2:
+            return np.zeros((0, 2), np.int64)
+        if n > DRIVER_SEARCH_MAX_ARTICLES:
+            raise RuntimeError(
+                f"{n:,} articles: over the driver's nearest-neighbour search limit "
+                f"({DRIVER_SEARCH_MAX_ARTICLES:,}; docs/SCALE.md)")
+        # keys: two shuffles
+        keyed = (rd.from_arrow_refs(prepared)
+                 .select_columns(["idx", "bands", "anchors", "passages"])
+                 .map_batches(explode_keys, batch_format="pyarrow",
+                              fn_kwargs={"parts": parts}))
+        counted = (keyed.groupby("part", num_partitions=parts)
+                   .map_groups(partition_pairs, batch_format="numpy", fn_kwargs={"n": n})
+                   .groupby(["a", "b"], num_partitions=parts)
+                   .aggregate(*(Sum(s) for s in steps.KEY_SIGNALS))
+                   .map_batches(keep_counted, batch_format="numpy"))
+        found: set[tuple[int, int]] = set()
+        for batch in counted.iter_batches(batch_format="numpy"):
+            found.update(zip(batch["a"].tolist(), batch["b"].tolist()))
+        # nearest neighbours: the vectors only, gathered here
+        cols = ray.get([ray.remote(search_columns).remote(r) for r in prepared])
+        raw = np.zeros((n, DIM), np.float32)
+        lead = np.zeros((n, DIM), np.float32)
+        rows: list = [None] * n
+        for t in cols:
+            for i, r, ld, sv, sw in zip(*(t.column(c).to_pylist() for c in
+                                          ("idx", "raw", "lead", "svecs", "swords"))):
+                raw[i] = np.frombuffer(r, np.float32)
+                lead[i] = np.frombuffer(ld, np.float32)
+                rows[i] = (i, np.frombuffer(sv, np.float32).reshape(-1, DIM),
+                           np.frombuffer(sw, np.int64))
+        found |= knn_pairs(raw, NEIGHBOURS)
+        found |= knn_pairs(lead, LEAD_NEIGHBOURS)
+        found |= sentence_link_pairs(rows)
+        return np.array(sorted(found), np.int64).reshape(-1, 2)
