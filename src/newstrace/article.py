@@ -7,6 +7,7 @@ stage (sentences, embeddings, alignment, relations, grouping) only reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 
 @dataclass
@@ -24,6 +25,11 @@ class Article:
     attributed_source: str | None = None  # "BBC" from "See original article on BBC"
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def published_at(self) -> datetime | None:
+        """`published` as a naive UTC datetime; None when absent or not ISO 8601."""
+        return parse_date(self.published)
+
     def summary(self) -> dict:
         """The article as it appears in the output contract."""
         return {
@@ -35,6 +41,24 @@ class Article:
             "published": self.published,
             "warnings": list(self.warnings),
         }
+
+
+def parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d
+
+
+def days_apart(a: Article, b: Article) -> float | None:
+    """Days between two articles' publication; None when either date is unknown."""
+    da, db = a.published_at, b.published_at
+    if da is None or db is None:
+        return None
+    return abs((da - db).total_seconds()) / 86400
 
 
 @dataclass

@@ -87,7 +87,8 @@ def add(
     paths: list[Path] = typer.Argument(..., help="Files or folders: .txt .html .htm .json .jsonl"),
     db: Path = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
     window: float | None = typer.Option(
-        None, "--window", min=0, help="Only link stories published within DAYS of each other"
+        None, "--window", min=0,
+        help="Stories join articles published within DAYS of each other (default 7; inf: none)"
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),

@@ -45,12 +45,16 @@ def in_split(index: int, split: str) -> bool:
     return split == "all" or (index % 2 == 0) == (split == "fit")
 
 
+SEMEVAL_SCORES = ("Overall", "Geography", "Entities", "Time", "Narrative", "Style", "Tone")
+
+
 @dataclass
 class SemEvalPair:
     id: str
     a: Article
     b: Article
     overall: float  # 1 very similar ... 4 very dissimilar
+    scores: dict[str, float]  # Overall and the sub-scores: Geography, Entities, Time, ...
 
 
 def semeval(data: Path, split: str = "all") -> list[SemEvalPair]:
@@ -64,6 +68,7 @@ def semeval(data: Path, split: str = "all") -> list[SemEvalPair]:
             Article(id=f"{ida}", text=r["text1"], lang=r["lang1"]),
             Article(id=f"{idb}", text=r["text2"], lang=r["lang2"]),
             float(r["Overall"]),
+            {k: float(r[k]) for k in SEMEVAL_SCORES if r.get(k) is not None},
         ))
     return out
 

@@ -31,7 +31,6 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar, cast
@@ -40,7 +39,7 @@ import numpy as np
 
 from . import grouping, transitive
 from .alignment import Alignment, Span
-from .article import Article, ReadProblem
+from .article import Article, ReadProblem, days_apart, parse_date
 from .bands import BandIndex, signature
 from .candidates import (
     ANCHOR_MAX_DF,
@@ -132,16 +131,6 @@ def text_hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        d = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d
-
-
 class Index:
     """A persistent index in one SQLite file (plus `<file>.faiss`, a rebuildable cache)."""
 
@@ -169,7 +158,7 @@ class Index:
                                batch_size=self.pipeline.encoder.batch_size)
         stored = self.store.get_meta("window_days")
         self.window_days = window_days if window_days is not None else (
-            float(stored) if stored else None
+            float(stored) if stored else grouping.STORY_WINDOW_DAYS
         )
         self._window_given = window_days is not None
         # The two neighbour searches: (column, faiss file suffix, neighbours per article).
@@ -554,12 +543,8 @@ class Index:
     # --- incremental grouping -----------------------------------------------------------
 
     def _in_window(self, a: Article, b: Article) -> bool:
-        if self.window_days is None:
-            return True
-        da, db = _parse_date(a.published), _parse_date(b.published)
-        if da is None or db is None:
-            return True
-        return abs((da - db).total_seconds()) <= self.window_days * 86400
+        apart = days_apart(a, b)
+        return self.window_days is None or apart is None or apart <= self.window_days
 
     def _regroup_after_add(self, rowid: int, results: dict[int, PairResult]) -> None:
         reuse = {o for o, r in results.items() if r.is_reuse}
@@ -573,8 +558,7 @@ class Index:
         me = stubs[rowid]
         linked = {
             o for o, r in results.items()
-            if r.is_reuse or (r.story_score >= self.params.story_threshold
-                              and self._in_window(me, stubs[o]))
+            if r.is_reuse or (r.relation == "same_story" and self._in_window(me, stubs[o]))
         }
         if not linked:
             # Pairs below the threshold can never lift an average above it: alone.
@@ -626,14 +610,10 @@ class Index:
 
     def _regroup_stories(self, members: set[int]) -> None:
         """Average-linkage stories (grouping.stories) over `members` only, seeded with
-        their families; pairs outside the time window do not link."""
+        their families; pairs outside the time window count as different stories."""
         stubs = self._stubs(members)
         ext = {i: a.id for i, a in stubs.items()}
-        rows = [
-            r for r in self.store.pairs_among(members)
-            if r["relation"] in REUSE or self._in_window(stubs[r["a"]], stubs[r["b"]])
-        ]
-        pairs = self._pair_stubs(rows, ext)
+        pairs = self._pair_stubs(list(self.store.pairs_among(members)), ext)
         old = {r["id"]: (r["family"], r["story"]) for r in self.store.article_rows(members)}
         by_family: dict[int, list[str]] = {}
         for i, (fam, _) in old.items():
@@ -643,7 +623,8 @@ class Index:
             grouping.Family(str(f), sorted(arts), None, 0.0, "", None)
             for f, arts in sorted(by_family.items())
         ]
-        sts = grouping.stories(list(stubs.values()), pairs, fams, self.params.story_threshold)
+        sts = grouping.stories(list(stubs.values()), pairs, fams, self.params.story_threshold,
+                               self.window_days, self.params.story_cross_offset)
         back = {a.id: i for i, a in stubs.items()}
         used: set[int] = set()
         for s in sorted(sts, key=lambda s: -len(s.articles)):
@@ -907,7 +888,7 @@ def _export_group(group: list[sqlite3.Row]) -> Iterator[dict]:
     members = {r["ext_id"] for r in group}
     keeper = group[0]["origin"] if group[0]["origin"] in members else None
     if keeper is None:
-        dated = [(d, r["ext_id"]) for r in group if (d := _parse_date(r["published"]))]
+        dated = [(d, r["ext_id"]) for r in group if (d := parse_date(r["published"]))]
         keeper = min(dated)[1] if dated else min(members)
     for r in sorted(group, key=lambda r: r["ext_id"]):
         yield {"id": r["ext_id"], "family": f"F{r['family']}",

@@ -88,7 +88,8 @@ class Pipeline:
 
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:
         fams = families(articles, pairs, self.params.family_min_link)
-        sts = stories(articles, pairs, fams, self.params.story_threshold)
+        sts = stories(articles, pairs, fams, self.params.story_threshold,
+                      cross_offset=self.params.story_cross_offset)
         assign_stories(fams, sts)
         pairs = sorted(pairs, key=lambda p: (p.a, p.b))
         return ScanResult(list(articles), pairs, fams, sts)

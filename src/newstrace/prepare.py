@@ -1,4 +1,4 @@
-"""Per-article analysis: language, sentences, embeddings, anchors, shingles.
+"""Per-article analysis: language, sentences, embeddings, anchors, facts, shingles.
 
 Everything later stages need about one article is computed here once, so comparing two
 articles never re-reads, re-splits or re-encodes either of them.
@@ -18,6 +18,7 @@ from .alignment import SideData
 from .anchors import anchors, fold
 from .article import Article
 from .embeddings import DIM, Encoder, center
+from .entities import Facts, facts
 from .normalize import is_boilerplate
 from .sentences import split_sentences
 
@@ -61,6 +62,7 @@ class Prepared:
     raw_vector: np.ndarray  # uncentred mean: keeps cross-lingual neighbours close
     lead_vector: np.ndarray  # the opening of the article encoded as one passage
     doc_anchors: frozenset[str]
+    facts: Facts  # who, where, when (entities.py)
     lead_centred: np.ndarray = field(init=False)  # lead_vector less the language mean
 
     def __post_init__(self) -> None:
@@ -199,5 +201,6 @@ def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray,
         lengths=np.array([text_length(s) for s in sents], dtype=np.float64),
     )
     doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
-    return Prepared(
-        article, side, _unit_mean(vecs), _unit_mean(raw), lead_vector, doc_anchors)
+    text = " ".join(sents) or article.text
+    return Prepared(article, side, _unit_mean(vecs), _unit_mean(raw), lead_vector, doc_anchors,
+                    facts(text, article.lang, article.published))

@@ -22,6 +22,7 @@ from importlib import resources
 import numpy as np
 
 from .alignment import Alignment, AlignParams, align_and_reversed
+from .entities import compare as compare_facts
 from .language import same_language
 from .passages import Evidence, PassageParams, passages
 from .prepare import Prepared
@@ -32,9 +33,13 @@ REUSE = frozenset({"duplicate", "translation", "rewrite", "partial"})
 
 # Every reuse feature is computed from verified passages (or, lex3, from the words).
 REUSE_FEATURES = ("passage", "cov_min", "cov_max", "vshare", "run", "vmean", "lex3")
+# Story features the calibration chooses among (calibration.STORY_MODELS); the chosen
+# ones are the keys of Params.story_weights.
 STORY_FEATURES = (
     "lead_cos", "lead_centred", "doc_cos", "raw_cos", "anchor_overlap", "name_overlap",
-    "number_overlap", "total_norm", "same_language",
+    "number_overlap", "total_norm", "same_language", "title_best", "bert", "top3",
+    "word_jac", "who", "where", "where_country", "where_conflict", "when", "when_conflict",
+    "year_conflict", "what_numbers", "event_conflict",
 )
 
 
@@ -47,6 +52,11 @@ class Params:
     reuse_bias: float = 0.0
     story_weights: dict[str, float] = field(default_factory=dict)
     story_bias: float = 0.0
+    # Logit added to a pair's story score across languages before the story threshold is
+    # applied (labels, grouping): two reports of one event in two languages score lower
+    # than two in one, so a threshold set on English would split multilingual stories.
+    # story_score itself stays the fitted probability (story_calibration.py).
+    story_cross_offset: float = 0.0
     reuse_threshold: float = 0.5
     story_threshold: float = 0.5
     duplicate_lex3: float = 0.5  # word 3-gram containment of a same-language copy
@@ -113,10 +123,33 @@ class PairResult:
         return self.relation in REUSE
 
 
+def _jaccard(x: frozenset[str], y: frozenset[str]) -> float:
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
 def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
     if not x or not y:
         return 0.0
     return len(x & y) / min(len(x), len(y))
+
+
+def _views(pa: Prepared, pb: Prepared) -> dict[str, float]:
+    """Document views beyond the lead: the best-matching sentences of the two texts."""
+    a, b = pa.side.vectors, pb.side.vectors
+    if not len(a) or not len(b):
+        return {"title_best": 0.0, "bert": 0.0, "top3": 0.0}
+    sim = a @ b.T
+    return {
+        # The title (or first sentence) against its best match in the other text, both ways.
+        "title_best": float(sim[0].max() + sim[:, 0].max()) / 2,
+        # Greedy sentence matching both ways (BERTScore-like F over sentences).
+        "bert": float(sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2,
+        "top3": float(np.sort(sim, axis=None)[::-1][:3].mean()),
+    }
+
+
+def _words(p: Prepared) -> frozenset[str]:
+    return frozenset().union(*p.side.words) if p.side.words else frozenset()
 
 
 def features(pa: Prepared, pb: Prepared, params: Params
@@ -161,6 +194,9 @@ def features(pa: Prepared, pb: Prepared, params: Params
         "name_overlap": _overlap(names(pa), names(pb)),
         "number_overlap": _overlap(nums(pa), nums(pb)),
         "same_language": float(same),
+        "word_jac": _jaccard(_words(pa), _words(pb)),
+        **_views(pa, pb),
+        **compare_facts(pa.facts, pb.facts),
         "verified_spans": float(ev.verified),
         "aligned_spans": float(len(loose.spans)),
     }
@@ -180,6 +216,15 @@ def story_probability(f: dict[str, float], params: Params) -> float:
     return _logit(params.story_weights, params.story_bias, f)
 
 
+def story_link(story: float, same_language: bool, cross_offset: float) -> float:
+    """The score the story threshold is applied to: story_score, shifted by cross_offset
+    (in logits) for a pair across languages."""
+    if same_language or not cross_offset:
+        return story
+    p = min(max(story, 1e-9), 1 - 1e-9)
+    return 1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + cross_offset)))
+
+
 def label(f: dict[str, float], reuse: float, story: float, params: Params) -> str:
     """Reuse needs a verified passage (passages.py) and a reuse score over the threshold.
     Then: either text mostly its own (a quoted block, an excerpt of a longer text, a short
@@ -193,7 +238,8 @@ def label(f: dict[str, float], reuse: float, story: float, params: Params) -> st
         if f["one_to_one"] >= params.translation_one_to_one:
             return "translation"
         return "rewrite"
-    return "same_story" if story >= params.story_threshold else "unrelated"
+    link = story_link(story, bool(f["same_language"]), params.story_cross_offset)
+    return "same_story" if link >= params.story_threshold else "unrelated"
 
 
 def direction(

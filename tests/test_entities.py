@@ -1,0 +1,64 @@
+"""Who, where and when (entities.py) on real sentences in several languages and scripts."""
+
+from __future__ import annotations
+
+from newstrace.entities import compare, dates, facts, places
+
+
+def test_a_city_agrees_across_scripts_and_arabic_proclitics() -> None:
+    latin, _ = places("Der Bischof von Bergamo rief die Ärzte zum Segen auf.")
+    cyrillic, _ = places("Епископ Бергамо призвал врачей благословлять умирающих.")
+    arabic, _ = places("دعا أسقف وبيرغامو الأطباء إلى مباركة المحتضرين.")
+    assert latin and latin == cyrillic == arabic
+
+
+def test_country_names_fold_across_languages_and_case_endings() -> None:
+    for text, lang in (("Die Lage in Italien bleibt ernst.", "de"),
+                       ("Premier Włoch zapowiedział nowe przepisy.", "pl"),
+                       ("Le gouvernement de l'Italie a décidé.", "fr"),
+                       ("The Italy squad arrived.", "en")):
+        assert "IT" in places(text, lang)[1], text
+    assert "DE" in places("Die Wirtschaft Deutschlands schrumpft.", "de")[1]
+    # A country is named in the article's language (or English), not in any of 300.
+    assert places("The Angels offered him an eight-year contract.", "en")[1] == frozenset()
+
+
+def test_a_capitalised_common_word_of_the_text_is_not_a_place() -> None:
+    found, _ = places("Nice weather today. It was a nice day for a walk in the park.")
+    assert not found
+    found, _ = places("The summit took place in Nice on Monday.")
+    assert found
+
+
+def test_day_mentions_in_several_languages_and_numeric_forms() -> None:
+    assert dates("Am 24. April 2020 protestierten Aktivisten.", "de") == {"04-24"}
+    assert dates("Do zdarzenia doszło 24 kwietnia w nocy.", "pl") == {"04-24"}
+    assert dates("The vote is on April 24th, officials said.", "en") == {"04-24"}
+    assert dates("El 24 de abril se celebró la reunión.", "es") == {"04-24"}
+    assert dates("Stand: 24.04.2020, 18:44 Uhr", "de") == {"04-24"}
+
+
+def test_a_weekday_resolves_against_the_publication_date() -> None:
+    # Published on Monday 27 April 2020: "on Saturday" is 25 April.
+    assert dates("The fire broke out on Saturday.", "en", "2020-04-27") == {"04-25"}
+    assert dates("The fire broke out on Saturday.", "en") == frozenset()
+
+
+def test_names_agree_across_transliterations() -> None:
+    a = facts("North Korean leader Kim Jong-un met the delegation in Pyongyang.", "en")
+    b = facts("Северокорейский лидер Ким Чен Ын встретился с делегацией в Пхеньяне.", "ru")
+    c = facts("Jordan's King Abdullah met the delegation in Amman.", "en")
+    assert compare(a, b)["who"] > 0 and compare(a, c)["who"] == 0
+
+
+def test_two_look_alike_earthquakes_disagree_on_where_and_when() -> None:
+    a = facts("A magnitude 6.4 earthquake struck near Izmir, Turkey, on 30 October, "
+              "killing 114 people.", "en")
+    b = facts("A magnitude 6.4 earthquake struck near Lima, Peru, on 26 May, "
+              "killing 2 people.", "en")
+    same = facts("The Izmir earthquake of 30 October in Turkey left 114 people dead.", "en")
+    differ, agree = compare(a, b), compare(a, same)
+    assert differ["where_conflict"] == 1.0 and differ["when_conflict"] == 1.0
+    assert differ["event_conflict"] == 1.0 and agree["event_conflict"] == 0.0
+    assert agree["where_conflict"] == 0.0 and agree["when"] == 1.0 and agree["where"] > 0
+    assert agree["what_numbers"] == 1.0 and differ["what_numbers"] < 1.0
