@@ -120,20 +120,24 @@ def _quiet_ray_data() -> None:
 
 
 def _fault(stage: str, faults: dict[str, tuple[str, str]] | None) -> None:
-    """A failure injected once per stage, for tests: ("exit" | "raise", marker folder).
-    The first call anywhere creates the marker and fails; every later call, retries
-    included, goes on."""
+    """Failures injected for tests: faults[stage] = (modes, marker folder), modes a
+    comma-separated list of "exit" (the worker process dies, as when a node is lost) and
+    "raise". The first call anywhere fails with the first mode, the next call with the
+    second, and so on (a marker file per failure); every later call, retries included,
+    goes on."""
     if not faults or stage not in faults:
         return
-    how, folder = faults[stage]
-    try:
-        fd = os.open(os.path.join(folder, stage), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        return
-    os.close(fd)
-    if how == "exit":
-        os._exit(1)  # the worker process dies, as when a node is lost
-    raise RuntimeError(f"injected failure in {stage}")
+    modes, folder = faults[stage]
+    for k, how in enumerate(modes.split(",")):
+        try:
+            fd = os.open(os.path.join(folder, f"{stage}.{k}"),
+                         os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        if how == "exit":
+            os._exit(1)
+        raise RuntimeError(f"injected failure in {stage}")
 
 
 def _worker_pipeline(pipeline: Pipeline) -> Pipeline:
@@ -296,7 +300,6 @@ def relate_task(pipeline: Pipeline, pairs: np.ndarray, faults, *tables):
 
     out = {"a": [], "b": [], "relation": [], "story": [], "result": []}
     edges = []
-    threshold = pipeline.params.story_threshold
     for i, j in pairs.tolist():
         r = steps.relate(pipeline, get(i), get(j))
         out["a"].append(i)
@@ -304,7 +307,7 @@ def relate_task(pipeline: Pipeline, pairs: np.ndarray, faults, *tables):
         out["relation"].append(r.relation)
         out["story"].append(r.story_score)
         out["result"].append(pickle.dumps(r, protocol=5))
-        if steps.grouping_edge(r.relation, r.story_score, threshold):
+        if steps.grouping_edge(r.relation):
             edges.append((i, j))
     table = pa.table(out, schema=pa.schema([("a", pa.int64()), ("b", pa.int64()),
                                             ("relation", pa.string()),
@@ -548,6 +551,7 @@ class RayExecutor(Executor):
         import pyarrow as pa
         import ray.data as rd
         from ray.data.aggregate import Sum
+        from ray.data.expressions import col
 
         seconds: dict[str, float] = {}
         clock = [time.perf_counter()]
@@ -626,26 +630,26 @@ class RayExecutor(Executor):
             tagged = pair_rows.map_batches(tag_pairs, batch_format="pyarrow",
                                            fn_kwargs={"labels_ref": labels_ref,
                                                       "parts": parts})
-            outside = tagged.filter(expr="part < 0").select_columns(["blob"])
+            outside = tagged.filter(expr=col("part") < 0).select_columns(["blob"])
         if len(edges):
             article_rows = (rd.from_arrow_refs(prepared)
                             .select_columns(["idx", "article", "lengths"])
                             .map_batches(tag_articles, batch_format="pyarrow",
                                          fn_kwargs={"labels_ref": labels_ref,
                                                     "parts": parts})
-                            .filter(expr="part >= 0"))
-            inside = tagged.filter(expr="part >= 0").union(article_rows)
+                            .filter(expr=col("part") >= 0))
+            inside = tagged.filter(expr=col("part") >= 0).union(article_rows)
             grouped = (inside.groupby("part", num_partitions=parts)
                        .map_groups(group_partition, batch_format="numpy",
                                    fn_kwargs={"pipeline": pipeline,
                                               "labels_ref": labels_ref,
                                               "faults": self.faults})
                        .materialize())
-            for batch in grouped.filter(expr=f"kind != {PAIR}").iter_batches(
+            for batch in grouped.filter(expr=col("kind") != PAIR).iter_batches(
                     batch_format="numpy"):
                 for kind, blob in zip(batch["kind"], batch["blob"]):
                     (fams if kind == FAMILY else sts).append(pickle.loads(blob))
-            pair_out = outside.union(grouped.filter(expr=f"kind == {PAIR}")
+            pair_out = outside.union(grouped.filter(expr=col("kind") == PAIR)
                                      .select_columns(["blob"]))
         elif pair_rows is not None:
             pair_out = outside

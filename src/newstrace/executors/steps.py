@@ -13,11 +13,12 @@ decides that. Three kinds of step:
   grouping rules of grouping.py).
 
 The local executor (Pipeline.scan) runs them in one process over the whole scan. A
-distributed executor runs `infer` and `group` once per connected component of
-`grouping_edges`: every rule they apply (pivots compose reuse pairs; families join on
-reuse pairs; stories merge two clusters only when their average story score reaches the
-threshold, so only through a pair that reaches it) stays inside such a component, and
-`renumber` then gives families and stories the ids the whole-scan run gives them.
+distributed executor runs `infer` and `group` once per connected component of the pairs
+the output lists (`grouping_edge`): every rule they apply (pivots compose reuse pairs;
+families join on reuse pairs; stories merge two clusters only when their average story
+link reaches the threshold, so only through a pair that reaches it, i.e. a same_story or
+reuse pair) stays inside such a component, and `renumber` then gives families and
+stories the ids the whole-scan run gives them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from ..candidates import (
 from ..grouping import Family, Story, assign_stories
 from ..prepare import Prepared, analyse, lead
 from ..prepare import prepare as prepare_one
-from ..relation import REUSE, PairResult
+from ..relation import PairResult
 from ..relation import relate as relate_pair
 
 if TYPE_CHECKING:
@@ -171,14 +172,15 @@ def group(pipeline: Pipeline, articles: Sequence[Article], pairs: list[PairResul
     return pipeline.group(articles, pairs)
 
 
-STORY_SLACK = 1e-9  # an average of scores below the threshold never rounds up past this
-
-
-def grouping_edge(relation: str, story_score: float, story_threshold: float) -> bool:
-    """Does this relate result join its articles' component? Reuse pairs (pivots, families)
-    and pairs whose story score reaches the story threshold (the only ones that can make
-    an average reach it). Pairs across components change nothing in either."""
-    return relation in REUSE or story_score >= story_threshold - STORY_SLACK
+def grouping_edge(relation: str) -> bool:
+    """Does this relate result join its articles' component? Every pair the output lists
+    (relation not `unrelated`): reuse pairs (pivots, families) and same-story pairs. A
+    pair is labelled same_story exactly when its story link (the score average linkage
+    averages) reaches the story threshold, and a story merge needs an average that
+    reaches it, so at least one such pair between the two clusters: no rule of `infer`
+    or `group` reaches across two components. (Unless an average of scores all below
+    the threshold rounded up to it: scores within a few ulps of the threshold.)"""
+    return relation != "unrelated"
 
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
