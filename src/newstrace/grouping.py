@@ -229,6 +229,10 @@ def stories(
             cell = link[(min(ca, cb), max(ca, cb))]
             cell[0] += score
             cell[1] += 1
+    nbrs: dict[int, set[int]] = defaultdict(set)
+    for u, v in link:
+        nbrs[u].add(v)
+        nbrs[v].add(u)
     while True:
         best, best_key = threshold, None
         for key, (total, count) in link.items():
@@ -239,14 +243,17 @@ def stories(
             break
         x, y = best_key
         clusters[x] |= clusters.pop(y)
-        merged: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0])
-        for (u, v), (total, count) in link.items():
-            u, v = (x if u == y else u), (x if v == y else v)
-            if u != v:
-                cell = merged[(min(u, v), max(u, v))]
-                cell[0] += total
-                cell[1] += count
-        link = merged
+        # Fold y's links into x's (only the links that touch y change).
+        for n in nbrs.pop(y):
+            total, count = link.pop((min(y, n), max(y, n)))
+            nbrs[n].discard(y)
+            if n == x:
+                continue
+            cell = link[(min(x, n), max(x, n))]
+            cell[0] += total
+            cell[1] += count
+            nbrs[n].add(x)
+            nbrs[x].add(n)
     ordered = sorted((sorted(c) for c in clusters.values()), key=lambda c: (-len(c), c[0]))
     out = [Story(id=f"S{i + 1}", articles=c) for i, c in enumerate(ordered)]
     return out
