@@ -168,3 +168,21 @@ def test_package_data_ships_every_data_file():
               if p.is_file() and "__pycache__" not in p.parts}
     assert needed, "no data files found"
     assert not needed - shipped, sorted(str(p.relative_to(pkg)) for p in needed - shipped)
+
+
+def test_scan_window_splits_a_story_a_month_later(tmp_path):
+    """Planted dates: the seeds' Guardian report published 32 days after the rest leaves
+    their story under the default 7-day window, and stays with `--window inf`."""
+    feed = tmp_path / "dated.jsonl"
+    with feed.open("w", encoding="utf-8") as fh:
+        for f in sorted(SEEDS.glob("*.txt")):
+            day = "2023-08-15" if f.name.startswith("003") else "2023-07-14"
+            fh.write(json.dumps({"id": f.stem[:3], "text": f.read_text(encoding="utf-8"),
+                                 "published": f"{day}T08:00:00Z"}) + "\n")
+    stories = {}
+    for window in ("7", "inf"):
+        r = run("scan", str(feed), "--format", "json", "--quiet", "--window", window)
+        assert r.returncode == 0, r.stderr
+        stories[window] = sorted(s["articles"] for s in json.loads(r.stdout)["stories"])
+    assert stories["7"] == [["000", "001", "002", "004"], ["003"]]
+    assert stories["inf"] == [["000", "001", "002", "003", "004"]]

@@ -18,6 +18,7 @@ from .article import Article, ReadProblem
 from .cli_eval import register
 from .cli_index import index_app
 from .cli_serve import serve
+from .grouping import STORY_WINDOW_DAYS
 from .output import (
     err_console,
     error,
@@ -96,6 +97,9 @@ def scan(
         None, "--address", help="Ray cluster to join: auto or HOST:PORT (default: start one here)"),
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Ray: encoder workers, one CPU each (default: all CPUs)"),
+    window: float = typer.Option(
+        STORY_WINDOW_DAYS, "--window", min=0,
+        help="Stories join articles published within DAYS of each other (inf: no window)"),
 ) -> None:
     """Relate every article to the others: pairs, families and stories."""
     ray = executor is ExecutorName.ray
@@ -116,7 +120,8 @@ def scan(
         from .executors.ray_executor import RayExecutor, RayUnavailable
 
         try:
-            runner = RayExecutor(address=address, workers=workers)
+            runner = RayExecutor(Pipeline(window_days=window), address=address,
+                                 workers=workers)
         except RayUnavailable as exc:
             error(err, str(exc))
             raise typer.Exit(2) from None
@@ -132,7 +137,7 @@ def scan(
         result = run.result()
     else:
         with progress_bar(err, not quiet) as cb:
-            result = Pipeline().scan(arts, progress=cb)
+            result = Pipeline(window_days=window).scan(arts, progress=cb)
     result.problems = problems
     if fmt is ScanFormat.json:
         _emit(json.dumps(result.to_dict(with_sentences), ensure_ascii=False, indent=2), out_file)

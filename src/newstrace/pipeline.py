@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .article import Article, ReadProblem
 from .embeddings import Encoder
 from .executors import steps
-from .grouping import Family, Story, assign_stories, families, stories
+from .grouping import STORY_WINDOW_DAYS, Family, Story, assign_stories, families, stories
 from .prepare import Prepared
 from .relation import PairResult, Params, default_params, relate
 
@@ -62,9 +62,11 @@ class ScanResult:
 
 
 class Pipeline:
-    def __init__(self, params: Params | None = None, encoder: Encoder | None = None):
+    def __init__(self, params: Params | None = None, encoder: Encoder | None = None,
+                 window_days: float | None = STORY_WINDOW_DAYS):
         self.params = params or default_params()
         self.encoder = encoder or Encoder()
+        self.window_days = window_days  # stories: see grouping.STORY_WINDOW_DAYS
 
     def prepare_all(
         self, articles: Sequence[Article], progress: Progress = _quiet
@@ -89,7 +91,7 @@ class Pipeline:
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:
         fams = families(articles, pairs, self.params.family_min_link)
         sts = stories(articles, pairs, fams, self.params.story_threshold,
-                      cross_offset=self.params.story_cross_offset)
+                      self.window_days, self.params.story_cross_offset)
         assign_stories(fams, sts)
         pairs = sorted(pairs, key=lambda p: (p.a, p.b))
         return ScanResult(list(articles), pairs, fams, sts)
