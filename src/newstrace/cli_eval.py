@@ -18,6 +18,7 @@ from .output import err_console, error, out_console, print_table, progress_bar
 from .pipeline import Pipeline
 
 DATA_HELP = "Dev corpora folder (default ../shared/data)"
+NO_DEV_DATA = {"seeds", "unrelated"}  # tasks that read no dev corpus
 err = err_console()
 out = out_console()
 
@@ -52,7 +53,8 @@ def _print(result: TaskResult) -> None:
     for k, v in result.metrics.items():
         key = f"{result.task}.{k}"
         t.add_row(k, str(v), _target(key), _status(key, v))
-    print_table(out, t)
+    if result.metrics:
+        print_table(out, t)
     for name, rows in result.tables.items():
         if not rows:
             continue
@@ -62,6 +64,8 @@ def _print(result: TaskResult) -> None:
         for r in rows:
             tt.add_row(*(str(r.get(c, "")) for c in rows[0]))
         print_table(out, tt)
+    for note in result.notes:
+        out.print(f"note: {note}", markup=False, highlight=False)
 
 
 NOTES_MARKER = "## Reading these figures"
@@ -100,9 +104,12 @@ def register(app: typer.Typer) -> None:
     @app.command(name="eval")
     def eval_cmd(
         task: str = typer.Argument(..., help="similarity, translation, reuse, stories, passages, "
-                                   "alignment, seeds or all"),
+                                   "alignment, unrelated, seeds or all"),
         data: Path = typer.Option(None, "--data", help=DATA_HELP),
         seeds_path: Path = typer.Option(Path("examples/seeds"), "--seeds"),
+        pages: Path | None = typer.Option(
+            None, "--pages", help="Pages for `unrelated` (default: the source checkout's "
+            "tests/fixtures/unrelated_pages.jsonl; skipped when there is none)"),
         split: str = typer.Option("report", "--split", help="report (held out), fit or all"),
         fmt: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
         md: Path | None = typer.Option(None, "--markdown", help="Write QUALITY.md-style markdown"),
@@ -116,7 +123,7 @@ def register(app: typer.Typer) -> None:
             error(err, f"unknown task {unknown[0]!r}")
             raise typer.Exit(2)
         data = data or default_data_dir()
-        if any(n != "seeds" for n in names) and not data.is_dir():
+        if any(n not in NO_DEV_DATA for n in names) and not data.is_dir():
             error(err, f"dev data folder {data} not found (use --data)")
             raise typer.Exit(2)
         if cache:
@@ -128,6 +135,8 @@ def register(app: typer.Typer) -> None:
             with progress_bar(err) as cb:
                 if name == "seeds":
                     r = seeds(pipeline, seeds_path, cb)
+                elif name == "unrelated":
+                    r = TASKS[name](pipeline, data, split=split, progress=cb, pages=pages)
                 else:
                     r = TASKS[name](pipeline, data, split=split, progress=cb)
             store.save()

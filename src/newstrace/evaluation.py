@@ -39,8 +39,11 @@ TARGETS = {
     "passages.evidence_precision": (0.90, "PAN plagdet-style, sentences of the host"),
     "passages.evidence_recall": (0.90, ""),
     "stories.reuse_without_shared_text": (0.02, "main before: 70 % of reuse pairs"),
+    "unrelated.same_story_per_100_pages": (1.0, "issue 11: at most one per 100 pages"),
+    "unrelated.reuse_pairs": (0, "no reuse among unrelated pages"),
 }
-AT_MOST = frozenset({"stories.reuse_without_shared_text"})  # lower is better
+AT_MOST = frozenset({"stories.reuse_without_shared_text",  # lower is better
+                     "unrelated.same_story_per_100_pages", "unrelated.reuse_pairs"})
 
 
 @dataclass
@@ -306,6 +309,57 @@ def _passage_row(kind: str, n: int, st: dict[str, float]) -> dict:
             "evidence_recall": _r(st["tp"] / max(1.0, st["gold"]))}
 
 
+# Real web pages on unrelated subjects (scripts/build_unrelated_pages.py). The fixture lives
+# in the source checkout's tests/, not in the package: an installed wheel passes --pages.
+UNRELATED_PAGES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / \
+    "unrelated_pages.jsonl"
+
+
+def unrelated(pipeline: Pipeline, data: Path | None = None, split: str = "report",
+              progress: Progress = _quiet, pages: Path | None = None) -> TaskResult:
+    """Scan pages from many sites, subjects, languages and years, no two of them the same
+    event (checked by hand when the fixture was built): every `same_story` pair is a false
+    story match and every reuse pair a false accusation of copying.
+
+    `data` and `split` are unused: the pages are a check only and no calibration sees them.
+    """
+    from .readers import read_paths
+
+    path = pages or UNRELATED_PAGES
+    if not path.is_file():
+        why = (f"{path} not found" if pages else
+               "no --pages given and tests/fixtures/unrelated_pages.jsonl is not in a source "
+               "checkout here (an installed package does not ship it)")
+        return TaskResult("unrelated", {}, notes=[f"skipped: {why}"])
+    items = list(read_paths([path]))
+    arts = [a for a in items if isinstance(a, Article)]
+    res = pipeline.scan(arts, progress)
+    text = {a.id: (a.title or a.text).replace("\n", " ")[:80] for a in arts}
+    flagged = [p for p in res.pairs if p.relation == "same_story" or p.is_reuse]
+    n = len(arts)
+    same = sum(1 for p in flagged if p.relation == "same_story")
+    m = {
+        "pages": n,
+        "pairs_compared": res.candidates,
+        "all_pairs": n * (n - 1) // 2,
+        "same_story_pairs": same,
+        "same_story_per_100_pages": _r(same / max(1, n) * 100),
+        "reuse_pairs": sum(1 for p in flagged if p.is_reuse),
+        "pages_in_multi_page_stories": sum(len(s.articles) for s in res.stories
+                                           if len(s.articles) > 1),
+        "max_story_score": _r(max((p.story_score for p in res.scored), default=0.0)),
+        "max_reuse_score": _r(max((p.reuse_score for p in res.scored), default=0.0)),
+    }
+    rows = [{"a": p.a, "b": p.b, "relation": p.relation, "story_score": _r(p.story_score),
+             "reuse_score": _r(p.reuse_score), "a_text": text[p.a], "b_text": text[p.b]}
+            for p in sorted(flagged, key=lambda p: -p.story_score)]
+    notes = [f"pages from {path}"]
+    problems = [x for x in items if not isinstance(x, Article)]
+    if problems:
+        notes.append(f"{len(problems)} lines not read: " + "; ".join(map(str, problems[:3])))
+    return TaskResult("unrelated", m, {"flagged_pairs": rows}, notes)
+
+
 SEED_IDS = ("000", "001", "002", "003", "004")
 
 
@@ -344,4 +398,5 @@ def seeds(pipeline: Pipeline, path: Path, progress: Progress = _quiet) -> TaskRe
 TASKS: dict[str, Callable[..., TaskResult]] = {
     "similarity": similarity, "translation": translation, "reuse": reuse,
     "stories": stories, "alignment": alignment, "passages": passages,
+    "unrelated": unrelated,
 }
