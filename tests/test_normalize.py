@@ -209,3 +209,18 @@ def test_find_attribution_on_seeds() -> None:
     assert credit("001_b770c846d1b294f5") == "BBC"
     assert credit("000_6ae7588e2228d054") is None
     assert credit("003_4046affaaada9ea7") is None
+
+
+def test_newsletter_boxes_and_their_privacy_lines_are_boilerplate() -> None:
+    """Real lines from two unrelated pages (a German tourism site, an Irish news site) that
+    aligned as a translated passage before they were recognised as page furniture."""
+    from newstrace.normalize import is_boilerplate
+
+    for line in ("Mit unserem Newsletter erhalten Sie monatlich Informationen rund um das "
+                 "Urlaubsland Österreich und eine Auswahl exklusiver Angebote!",
+                 "Never miss the latest news by signing up to our newsletter today!",
+                 "And rest assured that your data will not be shared with any other party.",
+                 "Selbstverständlich werden Ihre Daten vertraulich behandelt und nicht an "
+                 "Dritte weitergegeben."):
+        assert is_boilerplate(line), line
+    assert not is_boilerplate("The minister said the data will be published next week.")

@@ -9,7 +9,7 @@ from dataclasses import replace
 from newstrace.alignment import Alignment
 from newstrace.article import Article
 from newstrace.grouping import STORY_WINDOW_DAYS, stories
-from newstrace.relation import PairResult
+from newstrace.relation import PairResult, story_link
 
 
 def _story_pair(a: str, b: str, score: float) -> PairResult:
@@ -64,15 +64,17 @@ def test_a_lone_article_joins_a_story_on_one_pair() -> None:
     assert _sets(stories(arts, pairs, [], 0.6)) == [["a1", "a2", "x"]]
 
 
-def test_a_pair_across_languages_links_on_its_shifted_score() -> None:
-    """Two reports of one event in two languages score lower than two in one language; the
-    calibrated cross offset (in logits) is applied where the threshold is, not to the
-    score."""
-    arts = [Article(id="en1", text="x", lang="en"), Article(id="nb1", text="x", lang="nb"),
-            Article(id="en2", text="x", lang="en")]
-    cross = [_story_pair("en1", "nb1", 0.5)]
-    same = [_story_pair("en1", "en2", 0.5)]
-    assert len(stories(arts, cross, [], 0.6)) == 3
-    assert _sets(stories(arts, cross, [], 0.6, cross_offset=1.0)) == [["en1", "nb1"], ["en2"]]
-    # The offset never lifts a pair within one language.
-    assert len(stories(arts, same, [], 0.6, cross_offset=1.0)) == 3
+def test_a_pair_counts_with_the_score_its_label_was_decided_on() -> None:
+    """A pair across languages that agree on where is judged on its shifted score
+    (PairResult.link: relation.story_link); grouping averages that score."""
+    arts = [Article(id=i, text="x") for i in ("a", "b", "c")]
+    lifted = replace(_story_pair("a", "b", 0.5), story_link=0.7)
+    assert _sets(stories(arts, [lifted], [], 0.6)) == [["a", "b"], ["c"]]
+    assert len(stories(arts, [_story_pair("a", "b", 0.5)], [], 0.6)) == 3
+
+
+def test_the_cross_language_lift_needs_a_shared_country() -> None:
+    f = {"same_language": 0.0, "where_country": 0.5}
+    assert story_link(0.5, f, 1.0) > 0.7
+    assert story_link(0.5, {**f, "where_country": 0.0}, 1.0) == 0.5  # two recipes
+    assert story_link(0.5, {**f, "same_language": 1.0}, 1.0) == 0.5

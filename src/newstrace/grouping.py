@@ -22,8 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .article import Article, days_apart
-from .language import same_language
-from .relation import PairResult, story_link
+from .relation import PairResult
 
 FAMILY_PARTIAL = 0.5  # "most of the smaller article": share of it that is shared text
 
@@ -195,14 +194,13 @@ def stories(
     fams: Sequence[Family],
     threshold: float,
     window_days: float | None = STORY_WINDOW_DAYS,
-    cross_offset: float = 0.0,
 ) -> list[Story]:
     """Average-linkage agglomeration over the pairs that were scored.
 
     Pairs that never became candidates are unknown, not dissimilar: counting them as 0
     would keep a story from growing past the candidates' neighbourhood. A pair published
-    further apart than `window_days` is known to be two stories: it counts as 0. Pairs
-    across languages count with their story_link (Params.story_cross_offset).
+    further apart than `window_days` is known to be two stories: it counts as 0. Each
+    pair counts with the score its label was decided on (PairResult.link).
     """
     by_id = {a.id: a for a in articles}
     cluster_of: dict[str, int] = {}
@@ -222,10 +220,8 @@ def stories(
     for p in pairs:
         ca, cb = cluster_of[p.a], cluster_of[p.b]
         if ca != cb:
-            a, b = by_id[p.a], by_id[p.b]
-            apart = days_apart(a, b) if window_days is not None else None
-            score = 0.0 if apart is not None and apart > window_days else story_link(
-                p.story_score, same_language(a.lang, b.lang), cross_offset)
+            apart = days_apart(by_id[p.a], by_id[p.b]) if window_days is not None else None
+            score = 0.0 if apart is not None and apart > window_days else p.link
             cell = link[(min(ca, cb), max(ca, cb))]
             cell[0] += score
             cell[1] += 1

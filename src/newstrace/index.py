@@ -578,11 +578,12 @@ class Index:
         out = []
         for r in rows:
             al = Alignment()
-            if r["relation"] == "partial" and "data" in r.keys() and r["data"]:
-                cov = json.loads(r["data"])["coverage"]
-                al.coverage_a, al.coverage_b = cov["a"], cov["b"]
+            data = json.loads(r["data"]) if "data" in r.keys() and r["data"] else {}
+            if r["relation"] == "partial" and data:
+                al.coverage_a, al.coverage_b = data["coverage"]["a"], data["coverage"]["b"]
             out.append(PairResult(ext[r["a"]], ext[r["b"]], r["relation"], r["reuse"],
-                                  r["story"], r["direction"], al, {}))
+                                  r["story"], r["direction"], al, {},
+                                  story_link=data.get("story_link")))
         return out
 
     def _regroup_families(self, members: set[int]) -> None:
@@ -624,7 +625,7 @@ class Index:
             for f, arts in sorted(by_family.items())
         ]
         sts = grouping.stories(list(stubs.values()), pairs, fams, self.params.story_threshold,
-                               self.window_days, self.params.story_cross_offset)
+                               self.window_days)
         back = {a.id: i for i, a in stubs.items()}
         used: set[int] = set()
         for s in sorted(sts, key=lambda s: -len(s.articles)):
@@ -687,7 +688,8 @@ class Index:
                  for e in d["evidence"]]
         al = Alignment(spans=spans, coverage_a=d["coverage"]["a"], coverage_b=d["coverage"]["b"])
         return PairResult(d["a"], d["b"], row["relation"], float(row["reuse"]),
-                          float(row["story"]), row["direction"], al, d.get("features", {}))
+                          float(row["story"]), row["direction"], al, d.get("features", {}),
+                          story_link=d.get("story_link"))
 
     def _effective(self, direct: Iterable[sqlite3.Row], inferred: Iterable[sqlite3.Row]
                    ) -> list[dict]:

@@ -106,7 +106,12 @@ _ANYWHERE = re.compile(
     r"all rights reserved|todos los derechos reservados|alle rechte vorbehalten"
     r"|tous droits réservés|alla rättigheter förbehållna|alle rettigheter reservert"
     r"|alle rettigheder forbeholdes|new version of our app|our cookie policy"
-    r"|nuestro canal de youtube|our youtube channel",
+    r"|nuestro canal de youtube|our youtube channel"
+    # newsletter boxes and the privacy line under them
+    r"|(?:to|for) our newsletter|(?:mit|in) unserem newsletter|newsletter abonnieren"
+    r"|à notre newsletter|a nuestro (?:newsletter|boletín)|enter your e-?mail"
+    r"|e-mail-adresse ein|votre (?:adresse )?e-?mail|data will not be shared"
+    r"|nicht an dritte weitergegeben|ne seront pas (?:transmises|communiquées)",
     re.IGNORECASE,
 )
 _LEADING_BULLETS = " \t-–—•*·>»|▪►"

@@ -90,8 +90,7 @@ class Pipeline:
 
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:
         fams = families(articles, pairs, self.params.family_min_link)
-        sts = stories(articles, pairs, fams, self.params.story_threshold,
-                      self.window_days, self.params.story_cross_offset)
+        sts = stories(articles, pairs, fams, self.params.story_threshold, self.window_days)
         assign_stories(fams, sts)
         pairs = sorted(pairs, key=lambda p: (p.a, p.b))
         return ScanResult(list(articles), pairs, fams, sts)

@@ -97,6 +97,13 @@ class PairResult:
     features: dict[str, float]
     direction_reason: str | None = None
     via: str | None = None  # set when the relation was inferred through a pivot article
+    # The score the story threshold was applied to, where it differs from story_score
+    # (a pair across languages that agree on where: see story_link).
+    story_link: float | None = None
+
+    @property
+    def link(self) -> float:
+        return self.story_score if self.story_link is None else self.story_link
 
     def to_dict(self, with_features: bool = False) -> dict:
         d = {
@@ -114,6 +121,8 @@ class PairResult:
         }
         if self.via:
             d["via"] = self.via
+        if self.story_link is not None:
+            d["story_link"] = round(self.story_link, 4)
         if with_features:
             d["features"] = {k: round(v, 4) for k, v in self.features.items()}
         return d
@@ -216,16 +225,19 @@ def story_probability(f: dict[str, float], params: Params) -> float:
     return _logit(params.story_weights, params.story_bias, f)
 
 
-def story_link(story: float, same_language: bool, cross_offset: float) -> float:
+def story_link(story: float, f: dict[str, float], cross_offset: float) -> float:
     """The score the story threshold is applied to: story_score, shifted by cross_offset
-    (in logits) for a pair across languages."""
-    if same_language or not cross_offset:
+    (in logits) for a pair across languages whose texts place the event in a common
+    country. The lift makes up for the encoder's lower scores across languages; without a
+    shared place it would also lift pages on one subject in two languages (two recipes,
+    two fashion posts) into one story."""
+    if f.get("same_language", 1.0) or not cross_offset or not f.get("where_country", 0.0):
         return story
     p = min(max(story, 1e-9), 1 - 1e-9)
     return 1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + cross_offset)))
 
 
-def label(f: dict[str, float], reuse: float, story: float, params: Params) -> str:
+def label(f: dict[str, float], reuse: float, link: float, params: Params) -> str:
     """Reuse needs a verified passage (passages.py) and a reuse score over the threshold.
     Then: either text mostly its own (a quoted block, an excerpt of a longer text, a short
     report pasted into a long one) -> partial; both mostly shared -> by language, lexical
@@ -238,7 +250,6 @@ def label(f: dict[str, float], reuse: float, story: float, params: Params) -> st
         if f["one_to_one"] >= params.translation_one_to_one:
             return "translation"
         return "rewrite"
-    link = story_link(story, bool(f["same_language"]), params.story_cross_offset)
     return "same_story" if link >= params.story_threshold else "unrelated"
 
 
@@ -273,11 +284,13 @@ def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResu
     al = ev.alignment
     reuse = reuse_probability(f, params)
     story = story_probability(f, params)
-    rel = label(f, reuse, story, params)
+    link = story_link(story, f, params.story_cross_offset)
+    rel = label(f, reuse, link, params)
     if rel in REUSE:
-        story = max(story, reuse)  # shared text is the same story by construction
+        story = link = max(story, reuse)  # shared text is the same story by construction
     d, why = direction(pa, pb, al, params) if rel in REUSE else (None, None)
-    return PairResult(pa.id, pb.id, rel, reuse, story, d, al, f, why)
+    return PairResult(pa.id, pb.id, rel, reuse, story, d, al, f, why,
+                      story_link=link if link != story else None)
 
 
 def feature_matrix(rows: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:

@@ -75,7 +75,8 @@ def _rescored(pairs: list[PairResult], weights: dict[str, float], bias: float
     for p in pairs:
         z = bias + sum(w * p.features.get(k, 0.0) for k, w in weights.items())
         story = float(metrics.logistic(z))
-        out.append(replace(p, story_score=max(story, p.reuse_score) if p.is_reuse else story))
+        out.append(replace(p, story_score=max(story, p.reuse_score) if p.is_reuse else story,
+                           story_link=None))
     return out
 
 
