@@ -126,6 +126,13 @@ def print_family(console: Console, f: dict, no_origin: str) -> None:
     console.print(f"    origin: {origin} ({escape(str(f['origin_reason']))}){src}", highlight=False)
 
 
+def story_text(p: dict) -> str:
+    """story_score, and the lifted score the threshold saw for a pair across languages
+    (relation.story_link): "0.47→0.68"."""
+    link = p.get("story_link")
+    return f"{p['story_score']:.2f}" + (f"→{link:.2f}" if link is not None else "")
+
+
 def pairs_table(pairs: list[dict], langs: dict[str, str] | None = None) -> Table:
     langs = langs or {}
     t = Table(title="Relations")
@@ -138,7 +145,7 @@ def pairs_table(pairs: list[dict], langs: dict[str, str] | None = None) -> Table
             escape(p["b"]) + (f" ({lb})" if lb else ""),
             relation_text(p["relation"]),
             f"{p['reuse_score']:.2f}",
-            f"{p['story_score']:.2f}",
+            story_text(p),
             f"{p['coverage']['a']:.2f}/{p['coverage']['b']:.2f}",
             p["direction"] or "",
             f"{len(p['evidence'])} spans",
