@@ -81,6 +81,7 @@ def child(mode: str, workers: int, n: int, out: str) -> None:
         res = run.result()
         record["seconds"] = time.perf_counter() - t0
         record["stages"] = run.seconds
+        record["stats"] = run.stats
     record["sentences"] = sum(len(a.sentences) for a in res.articles)
     record["candidates"] = res.candidates
     record["load_after"] = os.getloadavg()[0]
@@ -129,6 +130,7 @@ def main() -> None:
                 (ray["seconds"] + ray["ray_init_seconds"]) / loc["seconds"] - 1, 3),
             "same_result": got["local"]["result"] == got["ray"]["result"],
             "local_stages": loc["stages"], "ray_stages": ray["stages"],
+            "ray_stats": ray["stats"],
             "load_avg": [loc["load_before"], loc["load_after"], ray["load_before"],
                          ray["load_after"]],
         }

@@ -58,7 +58,7 @@ from . import files, steps
 from .base import Executor
 
 RAY_MISSING = "the Ray executor needs Ray and pyarrow: pip install newstrace[ray]"
-DRIVER_SEARCH_MAX_ARTICLES = 100_000
+DRIVER_SEARCH_MAX_ARTICLES = 50_000  # the sentence search: ~11 min on 2 cores (docs/SCALE.md)
 DRIVER_COMPONENT_MAX_EDGES = 50_000_000
 # A Unix socket path is at most 107 bytes; Ray's longest under its temp folder is
 # "/session_YYYY-MM-DD_HH-MM-SS_ffffff_PID/sockets/plasma_store" (64 bytes with a
@@ -161,6 +161,7 @@ class PrepareActor:
         import pyarrow as pa
 
         _fault("prepare", self.faults)
+        start = time.perf_counter()
         arts = [pickle.loads(b) for b in batch.column("article").to_pylist()]
         prepared = steps.prepare(self.pipeline, arts)
         rows = {"idx": batch.column("idx").to_pylist(), "id": [], "article": [],
@@ -175,6 +176,9 @@ class PrepareActor:
             rows["anchors"].append(keys["anchors"])
             for k in ("bands", "passages", "raw", "lead", "svecs", "swords"):
                 rows[k].append(keys[k].tobytes())
+        busy = (time.perf_counter() - start) / max(1, len(prepared))
+        rows["busy"] = [busy] * len(prepared)  # seconds of work per article, for stats
+        rows["pid"] = [os.getpid()] * len(prepared)
         return pa.table(rows, schema=PREPARED_SCHEMA())
 
 
@@ -185,7 +189,8 @@ def PREPARED_SCHEMA():  # noqa: N802 (a constant built on first use: pyarrow is 
     return pa.schema([("idx", pa.int64()), ("id", pa.string()), ("article", b),
                       ("prepared", b), ("lengths", b), ("bands", b),
                       ("anchors", pa.list_(pa.string())), ("passages", b), ("raw", b),
-                      ("lead", b), ("svecs", b), ("swords", b)])
+                      ("lead", b), ("svecs", b), ("swords", b), ("busy", pa.float64()),
+                      ("pid", pa.int64())])
 
 
 # --- stage 2: candidates ---------------------------------------------------------------------
@@ -442,6 +447,7 @@ class RayRun:
     candidates: int
     problems: list[ReadProblem] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)  # sizes of what each stage moved, work
 
     def articles(self) -> list[Article]:
         import ray
@@ -496,6 +502,14 @@ class RayRun:
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                            encoding="utf-8")
         return manifest
+
+
+def _nbytes(table) -> int:
+    return table.nbytes
+
+
+def _busy(table) -> tuple[list[int], list[float]]:
+    return table.column("pid").to_pylist(), table.column("busy").to_pylist()
 
 
 def _article_columns(table):
@@ -554,6 +568,7 @@ class RayExecutor(Executor):
         from ray.data.expressions import col
 
         seconds: dict[str, float] = {}
+        stats: dict = {}
         clock = [time.perf_counter()]
 
         def lap(name: str) -> None:
@@ -573,10 +588,13 @@ class RayExecutor(Executor):
         table = pa.table({"idx": np.arange(n, dtype=np.int64),
                           "article": pa.array([pickle.dumps(a, protocol=5) for a in arts],
                                               pa.binary())})
-        # Batches of batch_size articles, smaller when that leaves a worker idle.
-        size = max(1, min(self.batch_size, math.ceil(n / workers)))
-        blocks = max(1, math.ceil(n / size))
-        ds = rd.from_arrow([table.slice(k * size, size) for k in range(blocks)])
+        # At most batch_size articles a batch, and a multiple of `workers` batches, each
+        # taking every blocks-th article (input order often groups long and short texts:
+        # strided batches cost about the same, so no worker waits on a slow last one).
+        blocks = workers * max(1, math.ceil(n / (workers * self.batch_size)))
+        blocks = max(1, min(blocks, n))
+        size = math.ceil(n / blocks)
+        ds = rd.from_arrow([table.take(np.arange(k, n, blocks)) for k in range(blocks)])
         ds = ds.map_batches(PrepareActor, batch_size=size, batch_format="pyarrow",
                             compute=rd.ActorPoolStrategy(size=min(workers, blocks)),
                             num_cpus=1, fn_constructor_args=(pipeline, self.faults))
@@ -589,11 +607,21 @@ class RayExecutor(Executor):
         if not np.array_equal(found, np.arange(n)):
             raise RuntimeError("the per-article stage lost or duplicated articles")
         progress("encode", n, n)
+        stats["prepared_bytes"] = int(sum(ray.get([ray.remote(_nbytes).remote(r)
+                                                   for r in prepared])))
+        busy: dict[int, float] = {}
+        for pids, secs in ray.get([ray.remote(_busy).remote(r) for r in prepared]):
+            for pid, sec in zip(pids, secs):
+                busy[pid] = busy.get(pid, 0.0) + sec
+        stats["prepare_busy_s"] = round(sum(busy.values()), 1)
+        stats["prepare_busy_by_worker_s"] = sorted(round(v, 1) for v in busy.values())
+        stats["blocks"] = len(prepared)
         lap("prepare")
 
         # 2. candidates
-        cands = self._candidates(ray, rd, Sum, prepared, n, parts)
-        lap("candidates")
+        cands = self._candidates(ray, rd, Sum, prepared, n, parts, stats, lap)
+        stats["candidate_pairs"] = len(cands)
+        lap("search")
 
         # 3. pairs
         tasks = plan_tasks(cands, block_of, self.pairs_per_task, self.blocks_per_task)
@@ -614,6 +642,7 @@ class RayExecutor(Executor):
                 edges_parts.append(ray.get(r))
                 done += sizes[r]
             progress("compare", done, len(cands))
+        stats["relate_tasks"] = len(tasks)
         lap("relate")
 
         # 4. grouping, per connected component
@@ -623,6 +652,11 @@ class RayExecutor(Executor):
                 f"{len(edges):,} grouping edges: over the driver's union-find limit "
                 f"({DRIVER_COMPONENT_MAX_EDGES:,}; docs/SCALE.md)")
         labels = steps.components(n, edges[:, 0], edges[:, 1])
+        stats["edges"] = len(edges)
+        grouped_labels = labels[labels >= 0]
+        stats["components"] = int(len(np.unique(grouped_labels)))
+        stats["largest_component"] = int(np.bincount(grouped_labels).max()
+                                         if len(grouped_labels) else 0)
         labels_ref = ray.put(labels)
         pair_rows = (rd.from_arrow_refs(results) if results else None)
         fams, sts = [], []
@@ -659,9 +693,10 @@ class RayExecutor(Executor):
         fams, sts = steps.renumber(fams, sts, ids[labels < 0].tolist())
         lap("group")
         return RayRun(n, prepared, pair_out.materialize(), fams, sts, len(cands),
-                      seconds=seconds)
+                      seconds=seconds, stats=stats)
 
-    def _candidates(self, ray, rd, Sum, prepared: list, n: int, parts: int) -> np.ndarray:  # noqa: N803
+    def _candidates(self, ray, rd, Sum, prepared: list, n: int, parts: int,  # noqa: N803
+                    stats: dict, lap) -> np.ndarray:
         if n < 2:
             return np.zeros((0, 2), np.int64)
         if n > DRIVER_SEARCH_MAX_ARTICLES:
@@ -672,15 +707,21 @@ class RayExecutor(Executor):
         keyed = (rd.from_arrow_refs(prepared)
                  .select_columns(["idx", "bands", "anchors", "passages"])
                  .map_batches(explode_keys, batch_format="pyarrow",
-                              fn_kwargs={"parts": parts}))
-        counted = (keyed.groupby("part", num_partitions=parts)
-                   .map_groups(partition_pairs, batch_format="numpy", fn_kwargs={"n": n})
-                   .groupby(["a", "b"], num_partitions=parts)
+                              fn_kwargs={"parts": parts})).materialize()
+        shared = (keyed.groupby("part", num_partitions=parts)
+                  .map_groups(partition_pairs, batch_format="numpy", fn_kwargs={"n": n})
+                  ).materialize()
+        stats["key_rows"], stats["key_bytes"] = keyed.count(), keyed.size_bytes()
+        stats["partial_pair_rows"] = shared.count()
+        stats["partial_pair_bytes"] = shared.size_bytes()
+        counted = (shared.groupby(["a", "b"], num_partitions=parts)
                    .aggregate(*(Sum(s) for s in steps.KEY_SIGNALS))
                    .map_batches(keep_counted, batch_format="numpy"))
         found: set[tuple[int, int]] = set()
         for batch in counted.iter_batches(batch_format="numpy"):
             found.update(zip(batch["a"].tolist(), batch["b"].tolist()))
+        stats["key_pairs"] = len(found)
+        lap("keys")
         # nearest neighbours: the vectors only, gathered here
         cols = ray.get([ray.remote(search_columns).remote(r) for r in prepared])
         raw = np.zeros((n, DIM), np.float32)
