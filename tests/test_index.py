@@ -457,7 +457,7 @@ def test_window_keeps_distant_same_story_apart(tmp_path: Path, pipeline: Pipelin
         ix.add(dated())
         assert ix.story(outsider)["articles"] == [outsider]
         assert ix.stats()["window_days"] == 7
-    with Index(tmp_path / "nowin.db", pipeline) as ix:
+    with Index(tmp_path / "nowin.db", pipeline, window_days=float("inf")) as ix:
         ix.add(dated())
         assert set(ix.story(outsider)["articles"]) == set(story.articles)
 

@@ -581,9 +581,9 @@ class Index:
             data = json.loads(r["data"]) if "data" in r.keys() and r["data"] else {}
             if r["relation"] == "partial" and data:
                 al.coverage_a, al.coverage_b = data["coverage"]["a"], data["coverage"]["b"]
+            link = r["story_link"] if "story_link" in r.keys() else data.get("story_link")
             out.append(PairResult(ext[r["a"]], ext[r["b"]], r["relation"], r["reuse"],
-                                  r["story"], r["direction"], al, {},
-                                  story_link=data.get("story_link")))
+                                  r["story"], r["direction"], al, {}, story_link=link))
         return out
 
     def _regroup_families(self, members: set[int]) -> None:

@@ -491,7 +491,8 @@ class Store:
         extra = " AND relation IN " + _REUSE_SQL if reuse_only else ""
         return self.conn.execute(
             "SELECT a, b, relation, reuse, story, direction, "
-            "CASE WHEN relation = 'partial' THEN data END AS data FROM pairs "
+            "CASE WHEN relation = 'partial' THEN data END AS data, "
+            "json_extract(data, '$.story_link') AS story_link FROM pairs "
             "WHERE a IN (SELECT value FROM json_each(?)) "
             "AND b IN (SELECT value FROM json_each(?))" + extra,
             (members, members),
