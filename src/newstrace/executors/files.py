@@ -49,16 +49,7 @@ def dedup_rows(families: Sequence[Family], stories: Sequence[Story],
     """The keep/drop column, as `index export` gives it: each family keeps its origin,
     else its earliest published member, else its first id; every other article is kept.
     `articles`: id -> published (ISO 8601 or None)."""
-    from datetime import UTC, datetime
-
-    def parse(value: str | None) -> datetime | None:  # as index.py reads `published`
-        if not value:
-            return None
-        try:
-            d = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d
+    from ..article import parse_date as parse  # as index.py reads `published`
 
     story_of = {m: s.id for s in stories for m in s.articles}
     family_of: dict[str, str] = {}
