@@ -3,11 +3,11 @@
 One local Ray cluster per module (`ray.init(num_cpus=2)`, in a short temp folder: CI's
 TMPDIR is too long for Ray's sockets), the real encoder and engine on both sides:
 - the seeds, through the command line (`scan --executor ray --format json`);
-- a sample of committed dev-data fixtures (FLORES and ECB+ articles, Clough & Stevenson
-  rewrites, WMT multiway translations, partial copies, an edited duplicate), with
-  workers killed (and a task raising) once in each stage: retried, each article once,
-  the same result; the tables written to a folder (JSONL and Parquet) hold it too;
-- a FLORES / ECB+ sample from ../shared/data (skipped when absent).
+- a dev-data sample: committed fixtures (FLORES and ECB+ articles, Clough & Stevenson
+  rewrites, WMT multiway translations, partial copies, an edited duplicate), plus FLORES
+  and ECB+ articles from ../shared/data when it is there, with workers killed (and a
+  task raising) once in each stage: retried, each article once, the same result; the
+  tables written to a folder (JSONL and Parquet) hold it too.
 Equal means: every scored pair (unrelated ones included) with the same relation, scores
 and features, the same families and stories, the same articles.
 """
@@ -166,10 +166,28 @@ def test_seeds_same_through_the_command_line(ray_cluster, seed_scan: ScanResult)
     assert json.loads(r.stdout) == seed_scan.to_dict()
 
 
+def shared_sample() -> list[Article]:
+    """FLORES (4 languages, detected) and ECB+ articles from ../shared/data, when present."""
+    from conftest import SHARED_DATA
+    from newstrace import corpora
+
+    if not SHARED_DATA.is_dir():
+        return []
+    arts: list[Article] = []
+    for idx, doc in corpora.flores(SHARED_DATA, "all", max_docs=2):
+        for lang in ("en", "fr", "fi", "zh"):
+            a = doc.article(lang, idx)
+            a.lang = None  # detected, as for real input
+            arts.append(a)
+    ecb, _ = corpora.ecbplus(SHARED_DATA, "all")
+    return arts + ecb[:8]
+
+
 @needs_ray
-def test_fixture_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pipeline,
-                                                          tmp_path: Path) -> None:
-    """~30 articles, in small batches and tasks (several blocks, relate tasks and shuffle
+def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pipeline,
+                                                      tmp_path: Path) -> None:
+    """~30 committed articles (plus 16 FLORES / ECB+ ones from ../shared/data when it is
+    there), in small batches and tasks (several blocks, relate tasks and shuffle
     partitions). A worker dies once in the per-article actor pool, once in a relate task
     and once in the grouping shuffle, and a relate task raises once: every failure is
     retried, each article comes out exactly once, and the result is the local one. The
@@ -177,7 +195,7 @@ def test_fixture_sample_same_as_local_with_killed_workers(ray_cluster, pipeline:
     from newstrace.executors.files import read_table
     from newstrace.executors.ray_executor import RayExecutor
 
-    arts = fixture_sample()
+    arts = fixture_sample() + shared_sample()
     local = pipeline.scan(copies(arts))
     with short_tmpdir() as markers:
         faults = {"prepare": ("exit", str(markers)), "relate": ("exit,raise", str(markers)),
@@ -209,23 +227,3 @@ def test_fixture_sample_same_as_local_with_killed_workers(ray_cluster, pipeline:
         assert sorted(r["id"] for r in dedup) == sorted(ids)
         for f in expected["families"]:
             assert sum(r["keep"] for r in dedup if r["id"] in f["articles"]) == 1
-
-
-@needs_ray
-@pytest.mark.devdata
-def test_shared_data_sample_same_as_local(ray_cluster, pipeline: Pipeline,
-                                          shared_data: Path) -> None:
-    from newstrace import corpora
-    from newstrace.executors.ray_executor import RayExecutor
-
-    arts: list[Article] = []
-    for idx, doc in corpora.flores(shared_data, "all", max_docs=2):
-        for lang in ("en", "fr", "fi", "zh"):
-            a = doc.article(lang, idx)
-            a.lang = None  # detected, as for real input
-            arts.append(a)
-    ecb, _ = corpora.ecbplus(shared_data, "all")
-    arts += ecb[:10]
-    local = pipeline.scan(copies(arts))
-    run = RayExecutor(workers=2, batch_size=6).run(copies(arts))
-    assert_same(local, run.result())
