@@ -27,12 +27,13 @@ import os
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from stagetimer import StageTimer  # noqa: E402
 
 
 def corpus(n: int):
@@ -51,15 +52,7 @@ def corpus(n: int):
 def child(mode: str, workers: int, n: int, out: str) -> None:
     os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:workers]))
     arts = corpus(n)
-    stages: dict[str, float] = defaultdict(float)
-    last = [time.perf_counter(), ""]
-
-    def progress(stage: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if last[1]:
-            stages[last[1]] += now - last[0]
-        last[0], last[1] = now, stage
-
+    progress = StageTimer()
     record: dict = {"mode": mode, "workers": workers, "articles": len(arts),
                     "sentences": None, "load_before": os.getloadavg()[0]}
     if mode == "local":
@@ -68,8 +61,7 @@ def child(mode: str, workers: int, n: int, out: str) -> None:
         t0 = time.perf_counter()
         res = Pipeline().scan(arts, progress)
         record["seconds"] = time.perf_counter() - t0
-        stages[last[1]] += time.perf_counter() - last[0]
-        record["stages"] = {k: round(v, 1) for k, v in stages.items()}
+        record["stages"] = progress.done()
     else:
         from newstrace.executors.ray_executor import RayExecutor, start_ray
 

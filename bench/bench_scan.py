@@ -16,11 +16,13 @@ import json
 import resource
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from stagetimer import StageTimer  # noqa: E402
 
 from newstrace import corpora, metrics  # noqa: E402
 from newstrace.article import Article  # noqa: E402
@@ -62,21 +64,13 @@ def main() -> None:
     ap.add_argument("--cache", default=None, help="embedding cache (.npz); default: none")
     args = ap.parse_args()
     arts, gold = corpus(args.articles)
-    stages: dict[str, float] = defaultdict(float)
-    last = [time.perf_counter(), ""]
-
-    def progress(stage: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if last[1]:
-            stages[last[1]] += now - last[0]
-        last[0], last[1] = now, stage
-
+    progress = StageTimer()
     store = DiskCache(args.cache) if args.cache else None
     pipe = Pipeline(encoder=Encoder(store=store))
     t0 = time.perf_counter()
     res = pipe.scan(arts, progress)
     total = time.perf_counter() - t0
-    stages[last[1]] += time.perf_counter() - last[0]
+    stages = progress.done()
     langs = sorted({a.lang or "?" for a in arts})
     pred = metrics.pairs_from_clusters(f.articles for f in res.families)
     gold_pairs = metrics.pairs_from_clusters(corpora.events_to_clusters(gold))
@@ -85,7 +79,7 @@ def main() -> None:
     out = {
         "articles": n, "languages": len(langs), "sentences": sum(len(a.sentences) for a in arts),
         "encoded_sentences": pipe.encoder.encoded, "seconds_total": round(total, 1),
-        "seconds_by_stage": {k: round(v, 1) for k, v in stages.items()},
+        "seconds_by_stage": stages,
         "candidate_pairs": res.candidates, "all_pairs": n * (n - 1) // 2,
         "family_precision": round(fam["precision"], 4), "family_recall": round(fam["recall"], 4),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
