@@ -39,11 +39,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from newstrace import candidates, corpora  # noqa: E402
-from newstrace.article import Article  # noqa: E402
-from newstrace.embeddings import DiskCache, Encoder, center  # noqa: E402
+from newstrace.embedding.encoder import DiskCache, Encoder, center  # noqa: E402
+from newstrace.embedding.prepare import analyse, lead, sentence_sets  # noqa: E402
+from newstrace.evaluation import corpora  # noqa: E402
+from newstrace.matching import candidates  # noqa: E402
 from newstrace.pipeline import Pipeline  # noqa: E402
-from newstrace.prepare import analyse, lead, sentence_sets  # noqa: E402
+from newstrace.text.article import Article  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / ".cache"
@@ -144,7 +145,7 @@ def fit_lines() -> dict[str, list[str]]:
 def warm(seconds: float) -> None:
     """Encode newstest lines first, ECB+ last: the shared cache, which another job fills,
     may hold ECB+ by then (it is re-read, never written)."""
-    from newstrace.embeddings import sentence_key
+    from newstrace.embedding.encoder import sentence_key
 
     CACHE.mkdir(parents=True, exist_ok=True)
     store = load_store()
@@ -290,9 +291,9 @@ def index_bench(window: int | None = None) -> None:
     import tempfile
 
     from newstrace import index as index_mod
-    from newstrace.alignment import Alignment
-    from newstrace.relation import PairResult
-    from newstrace.vectorindex import SentenceWindow
+    from newstrace.index.vectors import SentenceWindow
+    from newstrace.matching.alignment import Alignment
+    from newstrace.matching.relation import PairResult
 
     def unrelated(a, b, params):  # noqa: ANN001, ANN202
         return PairResult(a.id, b.id, "unrelated", 0.0, 0.0, None, Alignment(), {})

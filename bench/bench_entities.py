@@ -16,11 +16,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from newstrace import corpora, entities  # noqa: E402
-from newstrace.article import Article  # noqa: E402
-from newstrace.embeddings import Encoder  # noqa: E402
-from newstrace.prepare import analyse, lead  # noqa: E402
-from newstrace.readers import read_paths  # noqa: E402
+from newstrace.embedding.encoder import Encoder  # noqa: E402
+from newstrace.embedding.prepare import analyse, lead  # noqa: E402
+from newstrace.evaluation import corpora  # noqa: E402
+from newstrace.text import entities  # noqa: E402
+from newstrace.text.article import Article  # noqa: E402
+from newstrace.text.readers import read_paths  # noqa: E402
 
 
 def _articles(data: Path, n: int) -> list[Article]:

@@ -37,12 +37,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from newstrace.article import Article  # noqa: E402
-from newstrace.embeddings import Encoder  # noqa: E402
+from newstrace.embedding.encoder import Encoder  # noqa: E402
+from newstrace.embedding.prepare import analyse, lead  # noqa: E402
 from newstrace.index import Index  # noqa: E402
+from newstrace.index.store import EmbeddingCache, Store  # noqa: E402
 from newstrace.pipeline import Pipeline  # noqa: E402
-from newstrace.prepare import analyse, lead  # noqa: E402
-from newstrace.store import EmbeddingCache, Store  # noqa: E402
+from newstrace.text.article import Article  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / ".cache"
@@ -139,7 +139,7 @@ def params_id() -> str:
     """Which relation parameters a run used (calibration changes them)."""
     import hashlib
 
-    from newstrace.relation import default_params
+    from newstrace.matching.relation import default_params
 
     blob = json.dumps(default_params().to_dict(), sort_keys=True).encode()
     return hashlib.blake2b(blob, digest_size=6).hexdigest()
@@ -254,7 +254,7 @@ class _Timed:
     """Wraps index.relate to split add time into alignment (engine) and the rest."""
 
     def __init__(self) -> None:
-        import newstrace.index as nidx
+        import newstrace.index.index as nidx
 
         self.seconds, self.calls, self.cells = 0.0, 0, 0
         self._relate = nidx.relate
@@ -500,9 +500,9 @@ def cmd_lexical(args: argparse.Namespace) -> None:
     from datasketch import MinHash, MinHashLSH
     from rensa import RMinHash, RMinHashLSH
 
-    from newstrace.bands import BandIndex, signature
-    from newstrace.candidates import LSH_THRESHOLD, NUM_PERM
-    from newstrace.prepare import shingles, words
+    from newstrace.embedding.prepare import shingles, words
+    from newstrace.matching.bands import BandIndex, signature
+    from newstrace.matching.candidates import LSH_THRESHOLD, NUM_PERM
 
     texts = _texts(args.n)
     t = time.perf_counter()

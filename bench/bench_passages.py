@@ -25,12 +25,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_scan import corpus  # noqa: E402
 
-from newstrace.alignment import align_and_reversed  # noqa: E402
-from newstrace.candidates import candidate_pairs, old_pairs  # noqa: E402
-from newstrace.embeddings import DiskCache, Encoder  # noqa: E402
-from newstrace.language import same_language  # noqa: E402
+from newstrace.embedding.encoder import DiskCache, Encoder  # noqa: E402
+from newstrace.matching.alignment import align_and_reversed  # noqa: E402
+from newstrace.matching.candidates import candidate_pairs, old_pairs  # noqa: E402
+from newstrace.matching.relation import relate  # noqa: E402
 from newstrace.pipeline import Pipeline  # noqa: E402
-from newstrace.relation import relate  # noqa: E402
+from newstrace.text.language import same_language  # noqa: E402
 
 
 def main() -> None:

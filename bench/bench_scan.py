@@ -24,10 +24,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from stagetimer import StageTimer  # noqa: E402
 
-from newstrace import corpora, metrics  # noqa: E402
-from newstrace.article import Article  # noqa: E402
-from newstrace.embeddings import DiskCache, Encoder  # noqa: E402
+from newstrace.embedding.encoder import DiskCache, Encoder  # noqa: E402
+from newstrace.evaluation import (  # noqa: E402
+    corpora,  # noqa: E402
+    metrics,  # noqa: E402
+)
 from newstrace.pipeline import Pipeline  # noqa: E402
+from newstrace.text.article import Article  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 FLORES_LANGS = ["en", "de", "fr", "es", "ru", "sv", "nb", "da", "fi", "pl", "tr", "ar", "zh"]

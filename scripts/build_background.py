@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from newstrace import corpora
-from newstrace.embeddings import DiskCache, Encoder, center
-from newstrace.prepare import analyse
+from newstrace.embedding.encoder import DiskCache, Encoder, center
+from newstrace.embedding.prepare import analyse
+from newstrace.evaluation import corpora
 
 data = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
 store = DiskCache(".cache/embeddings.npz")

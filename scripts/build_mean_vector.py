@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from newstrace import corpora
-from newstrace.embeddings import DiskCache, Encoder
+from newstrace.embedding.encoder import DiskCache, Encoder
+from newstrace.evaluation import corpora
 
 data = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
 store = DiskCache(".cache/embeddings.npz")

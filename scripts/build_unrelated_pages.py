@@ -39,9 +39,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newstrace.article import Article
-from newstrace.language import detect
-from newstrace.readers import read_file
+from newstrace.text.article import Article
+from newstrace.text.language import detect
+from newstrace.text.readers import read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "unrelated_pages.jsonl"
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(rows)} pages, {len({r['site'] for r in rows})} sites, "
           f"{args.out.stat().st_size / 1e6:.2f} MB -> {args.out}")
     print("by repository: " + ", ".join(f"{k} {v}" for k, v in sorted(by_repo.items())))
-    print("languages (newstrace.language.detect): "
+    print("languages (newstrace.text.language.detect): "
           + ", ".join(f"{k} {v}" for k, v in langs.most_common()))
 
 

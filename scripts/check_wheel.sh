@@ -31,7 +31,7 @@ EOF
 WHEEL="$(ls "$WORK"/dist/newstrace-*.whl)"
 
 echo "check_wheel: $(basename "$WHEEL") holds every tracked data file"
-git -C "$ROOT" ls-files -- src/newstrace/data src/newstrace/web > "$WORK/tracked.txt"
+git -C "$ROOT" ls-files -- src/newstrace/data src/newstrace/service/web > "$WORK/tracked.txt"
 "$PYTHON" - "$WHEEL" "$WORK/tracked.txt" <<'EOF'
 import sys, zipfile
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())

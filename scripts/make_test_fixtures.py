@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from newstrace import corpora
+from newstrace.evaluation import corpora
 
 data = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
 rows = []
@@ -41,7 +41,7 @@ print(f"{len(rows)} rows -> {out}")
 # tests/fixtures/planted.json: material for planted-passage tests. Six FLORES report
 # documents (en, de; CC BY-SA 4.0) of at least 4 lines, and two independent ECB+ reports of
 # one event (no shared word 5-grams; CC BY 3.0).
-from newstrace.planted import CONTAINMENT_INDEPENDENT, containment  # noqa: E402
+from newstrace.evaluation.planted import CONTAINMENT_INDEPENDENT, containment  # noqa: E402
 
 flores_docs = [d for _, d in corpora.flores(data, "report") if len(d.lines["en"]) >= 4][2:8]
 by_event: dict[str, list] = {}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newstrace import Article, Pipeline
-from newstrace.readers import read_paths
+from newstrace.text.readers import read_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "seeds"

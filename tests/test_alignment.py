@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import SEEDS
 from newstrace import Article
-from newstrace.prepare import analyse
-from newstrace.relation import REUSE
+from newstrace.embedding.prepare import analyse
+from newstrace.matching.relation import REUSE
 
 
 def _article(name: str, aid: str) -> Article:
@@ -65,7 +65,7 @@ def test_article_without_sentences_aligns_to_nothing(pipeline):
 def test_reversed_total_equals_aligning_b_backwards(pipeline):
     """order_gain's shortcut (forward gains with columns reversed) gives exactly the total
     of aligning A with B's sentences in reverse order, on the seeds' real pairs."""
-    from newstrace.alignment import SideData, align, align_and_reversed
+    from newstrace.matching.alignment import SideData, align, align_and_reversed
 
     names = ["000_6ae7588e2228d054.txt", "001_b770c846d1b294f5.txt", "002_2dcaed26a21db46b.txt"]
     sides = [p.side for p in pipeline.prepare_all([_article(n, n[:3]) for n in names])]

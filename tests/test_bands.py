@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from rensa import RMinHashLSH
 
-from newstrace import bands as bands_module
-from newstrace.bands import BANDS, BandIndex, signature
-from newstrace.candidates import LSH_THRESHOLD, NUM_PERM, minhash
-from newstrace.prepare import shingles, words
+from newstrace.embedding.prepare import shingles, words
+from newstrace.matching import bands as bands_module
+from newstrace.matching.bands import BANDS, BandIndex, signature
+from newstrace.matching.candidates import LSH_THRESHOLD, NUM_PERM, minhash
 
 FIXTURE = Path(__file__).parent / "fixtures" / "devsample.jsonl"
 
@@ -68,7 +68,7 @@ def test_keys_are_the_same_every_run_and_spread_over_bands() -> None:
     sig = signature(frozenset({"the quick brown", "quick brown fox"}))
     keys = np.asarray(signature(frozenset({"the quick brown", "quick brown fox"})))
     assert np.array_equal(sig, keys)
-    from newstrace.bands import band_keys
+    from newstrace.matching.bands import band_keys
 
     k = band_keys(sig[None])[0]
     assert k.dtype == np.uint64 and len(set(k.tolist())) == BANDS

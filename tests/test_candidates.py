@@ -17,10 +17,12 @@ import faiss
 import numpy as np
 import pytest
 
-from newstrace import candidates
-from newstrace.alignment import Alignment
-from newstrace.article import Article
-from newstrace.candidates import (
+from newstrace.embedding.prepare import LEAD_CHARS, sentence_sets, shingles, words
+from newstrace.index import Index
+from newstrace.index.vectors import SentenceWindow, split_id
+from newstrace.matching import candidates
+from newstrace.matching.alignment import Alignment
+from newstrace.matching.candidates import (
     PASSAGE_MIN_SHARED,
     PassageIndex,
     old_pairs,
@@ -29,11 +31,9 @@ from newstrace.candidates import (
     sentence_pairs,
     shared_key_pairs,
 )
-from newstrace.index import Index
+from newstrace.matching.relation import PairResult
 from newstrace.pipeline import Pipeline
-from newstrace.prepare import LEAD_CHARS, sentence_sets, shingles, words
-from newstrace.relation import PairResult
-from newstrace.vectorindex import SentenceWindow, split_id
+from newstrace.text.article import Article
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "partial_copies.json"
 
@@ -225,7 +225,7 @@ def test_index_proposes_partial_copies(tmp_path: Path, pipeline: Pipeline, plant
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The index's passage postings and sentence window propose each source for its
     host (candidate proposal only: the verdict is stubbed)."""
-    monkeypatch.setattr("newstrace.index.relate", _unrelated)
+    monkeypatch.setattr("newstrace.index.index.relate", _unrelated)
     arts = {a.id: a for a in planted["arts"]}
     prepared = {p.id: p for p in planted["prepared"]}
     with Index(tmp_path / "p.db", pipeline) as ix:
@@ -282,7 +282,7 @@ def test_sentence_window_slides() -> None:
 def test_index_window_holds_the_newest_articles(tmp_path: Path, pipeline: Pipeline,
                                                 planted: dict,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newstrace.index.relate", _unrelated)
+    monkeypatch.setattr("newstrace.index.index.relate", _unrelated)
     arts = [a for a in planted["arts"] if a.id.startswith(("source", "zh_source"))]
     with Index(tmp_path / "w.db", pipeline) as ix:
         ix._partial_state = (PassageIndex(), SentenceWindow(size=2))

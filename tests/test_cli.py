@@ -145,7 +145,7 @@ def test_cli_runner_messages_ignore_columns(tmp_path):
     """In process too (the consoles are built at import): COLUMNS does not break a line."""
     from typer.testing import CliRunner
 
-    from newstrace.cli_index import index_app
+    from newstrace.cli.index import index_app
 
     db = _deep_dir(tmp_path) / "missing.db"
     res = CliRunner().invoke(index_app, ["kin", "x", "--db", str(db)], env={"COLUMNS": "40"})
@@ -155,8 +155,8 @@ def test_cli_runner_messages_ignore_columns(tmp_path):
 
 
 def test_package_data_ships_every_data_file():
-    """pyproject's package-data globs match every file under data/ and web/: a wheel
-    (not only an editable install) has what the package reads."""
+    """pyproject's package-data globs match every non-Python file in the package (data/,
+    service/web/): a wheel (not only an editable install) has what the package reads."""
     import tomllib
 
     root = Path(__file__).resolve().parents[1]
@@ -164,8 +164,8 @@ def test_package_data_ships_every_data_file():
     conf = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = conf["tool"]["setuptools"]["package-data"]["newstrace"]
     shipped = {p for pat in patterns for p in pkg.glob(pat) if p.is_file()}
-    needed = {p for sub in ("data", "web") for p in (pkg / sub).rglob("*")
-              if p.is_file() and "__pycache__" not in p.parts}
+    needed = {p for p in pkg.rglob("*")
+              if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts}
     assert needed, "no data files found"
     assert not needed - shipped, sorted(str(p.relative_to(pkg)) for p in needed - shipped)
 

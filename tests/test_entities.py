@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newstrace.entities import compare, dates, facts, places
+from newstrace.text.entities import compare, dates, facts, places
 
 
 def test_a_city_agrees_across_scripts_and_arabic_proclitics() -> None:

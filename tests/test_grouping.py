@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 
-from newstrace.alignment import Alignment
-from newstrace.article import Article
 from newstrace.grouping import families
-from newstrace.relation import PairResult
+from newstrace.matching.alignment import Alignment
+from newstrace.matching.relation import PairResult
+from newstrace.text.article import Article
 
 
 def _pair(a: str, b: str, score: float, relation: str = "translation",

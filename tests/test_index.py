@@ -24,14 +24,14 @@ import faiss
 import pytest
 from typer.testing import CliRunner
 
-from newstrace import embeddings
-from newstrace.article import Article, ReadProblem
-from newstrace.cli_index import index_app
+from newstrace.cli.index import index_app
+from newstrace.embedding import encoder as embeddings
 from newstrace.index import Index, NotIndexed
+from newstrace.index.store import StoreError
+from newstrace.matching.relation import REUSE
 from newstrace.pipeline import Pipeline
-from newstrace.readers import read_paths
-from newstrace.relation import REUSE
-from newstrace.store import StoreError
+from newstrace.text.article import Article, ReadProblem
+from newstrace.text.readers import read_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -40,7 +40,7 @@ MULTIWAY = Path(__file__).resolve().parent / "fixtures" / "index_multiway.json"
 FAKE_MODEL = '''
 import hashlib, time
 import numpy as np
-from newstrace import embeddings
+from newstrace.embedding import encoder as embeddings
 
 class FakeModel:
     """Unit vectors around the e5 mean: same text -> same vector, else unrelated."""
@@ -219,8 +219,8 @@ def test_export_keeps_origin_or_earliest(tmp_path: Path, fake_encoder: None) -> 
 
 WRITER = FAKE_MODEL + '''
 import json, sys
-from newstrace import embeddings
-from newstrace.article import Article
+from newstrace.embedding import encoder as embeddings
+from newstrace.text.article import Article
 from newstrace.index import Index
 model = FakeModel(delay=float(sys.argv[3]))
 embeddings._model = lambda: model

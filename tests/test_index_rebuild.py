@@ -4,10 +4,10 @@ re-encodes and re-verifies every article and keeps the index usable if interrupt
 from __future__ import annotations
 
 from conftest import SEEDS
-from newstrace.article import Article
 from newstrace.index import ENCODER_META, Index, StaleIndex
-from newstrace.index_rebuild import rebuild
-from newstrace.readers import read_paths
+from newstrace.index.rebuild import rebuild
+from newstrace.text.article import Article
+from newstrace.text.readers import read_paths
 
 
 def _seeds() -> list[Article]:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from newstrace.metrics import (
+from newstrace.evaluation.metrics import (
     adjusted_rand_index,
     bcubed,
     best_threshold_f1,

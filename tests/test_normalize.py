@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.normalize import clean_text, find_attribution, is_boilerplate
+from newstrace.text.normalize import clean_text, find_attribution, is_boilerplate
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 MOJIBAKE = "repaired mis-encoded text (mojibake)"
@@ -214,7 +214,7 @@ def test_find_attribution_on_seeds() -> None:
 def test_newsletter_boxes_and_their_privacy_lines_are_boilerplate() -> None:
     """Real lines from two unrelated pages (a German tourism site, an Irish news site) that
     aligned as a translated passage before they were recognised as page furniture."""
-    from newstrace.normalize import is_boilerplate
+    from newstrace.text.normalize import is_boilerplate
 
     for line in ("Mit unserem Newsletter erhalten Sie monatlich Informationen rund um das "
                  "Urlaubsland Österreich und eine Auswahl exklusiver Angebote!",

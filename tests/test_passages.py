@@ -10,9 +10,9 @@ import pytest
 
 from conftest import FIXTURES, SEEDS
 from newstrace import Article
-from newstrace.planted import PlantedCase, light_edit
-from newstrace.readers import read_paths
-from newstrace.relation import REUSE
+from newstrace.evaluation.planted import PlantedCase, light_edit
+from newstrace.matching.relation import REUSE
+from newstrace.text.readers import read_paths
 
 
 def _lines(prefix: str) -> list[str]:
@@ -85,7 +85,7 @@ def planted_fixture() -> dict:
 def _ecb_case(fx: dict, edited: bool) -> PlantedCase:
     src, host = fx["ecb"]
     rng = random.Random(3)
-    from newstrace.sentences import split_sentences
+    from newstrace.text.sentences import split_sentences
 
     ss = [s for s in split_sentences(src["text"]) if len(s.split()) >= 6]
     hs = split_sentences(host["text"])
@@ -134,7 +134,7 @@ def test_planted_passage_from_dev_data(pipeline, planted_fixture, kind):
 def _scored(spans, words=10.0, p=0.9):
     import math
 
-    from newstrace.alignment import Span
+    from newstrace.matching.alignment import Span
 
     return [(Span(a, b, 0.5), p, {"words": math.log1p(words)}) for a, b in spans]
 
@@ -142,7 +142,7 @@ def _scored(spans, words=10.0, p=0.9):
 def test_passage_minimum_two_verified_sentences_or_one_long():
     import numpy as np
 
-    from newstrace.passages import passages
+    from newstrace.matching.passages import passages
 
     lengths = np.full(30, 100.0)
     one = passages(_scored([((3, 3), (7, 7))]), 0.5, lengths, lengths)
@@ -168,8 +168,8 @@ def test_passage_minimum_two_verified_sentences_or_one_long():
 def test_extension_is_looser_than_seeding_but_needs_a_seed():
     import numpy as np
 
-    from newstrace.alignment import Span
-    from newstrace.passages import passages
+    from newstrace.matching.alignment import Span
+    from newstrace.matching.passages import passages
 
     lengths = np.full(30, 100.0)
     f = {"words": float(np.log1p(10))}

@@ -23,10 +23,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, SEEDS, article, short_tmpdir
-from newstrace.article import Article
-from newstrace.cli import app
+from newstrace.cli.main import app
 from newstrace.pipeline import Pipeline, ScanResult
-from newstrace.readers import read_paths
+from newstrace.text.article import Article
+from newstrace.text.readers import read_paths
 
 HAVE_RAY = all(importlib.util.find_spec(m) for m in ("ray", "pyarrow"))
 needs_ray = pytest.mark.skipif(
@@ -169,7 +169,7 @@ def test_seeds_same_through_the_command_line(ray_cluster, seed_scan: ScanResult)
 def shared_sample() -> list[Article]:
     """FLORES (4 languages, detected) and ECB+ articles from ../shared/data, when present."""
     from conftest import SHARED_DATA
-    from newstrace import corpora
+    from newstrace.evaluation import corpora
 
     if not SHARED_DATA.is_dir():
         return []

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newstrace import readers
-from newstrace.article import Article, ReadProblem
-from newstrace.readers import MAX_CHARS, SUPPORTED, article_from_dict, read_paths
+from newstrace.text import readers
+from newstrace.text.article import Article, ReadProblem
+from newstrace.text.readers import MAX_CHARS, SUPPORTED, article_from_dict, read_paths
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 

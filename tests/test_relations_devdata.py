@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import combinations
 
 from conftest import article
-from newstrace.planted import CONTAINMENT_INDEPENDENT, containment
-from newstrace.relation import REUSE
+from newstrace.evaluation.planted import CONTAINMENT_INDEPENDENT, containment
+from newstrace.matching.relation import REUSE
 
 
 def test_flores_translations_across_scripts(pipeline, devsample):

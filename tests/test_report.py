@@ -10,9 +10,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from newstrace.matching.relation import REUSE
 from newstrace.pipeline import ScanResult
-from newstrace.relation import REUSE
-from newstrace.report import SPAN_COLOURS, json_for_script, render_html
+from newstrace.service.report import SPAN_COLOURS, json_for_script, render_html
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

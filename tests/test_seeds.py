@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from newstrace.relation import REUSE
+from newstrace.matching.relation import REUSE
 
 
 def _short(scan):

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import positive_data_acceptance  # noqa: E402
 
-from newstrace import server  # noqa: E402
-from newstrace.relation import REUSE  # noqa: E402
-from newstrace.server import create_app  # noqa: E402
+from newstrace.matching.relation import REUSE  # noqa: E402
+from newstrace.service import server  # noqa: E402
+from newstrace.service.server import create_app  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 TOKEN = "test-token-0123456789"

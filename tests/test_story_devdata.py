@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from newstrace import corpora, metrics
-from newstrace.evaluation import relate_pairs
+from newstrace.evaluation import corpora, metrics
+from newstrace.evaluation.tasks import relate_pairs
 
 SAMPLE = 60  # report pairs (about 120 articles to encode on a cold cache)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-from newstrace.alignment import Alignment
-from newstrace.article import Article
 from newstrace.grouping import STORY_WINDOW_DAYS, stories
-from newstrace.relation import PairResult, story_link
+from newstrace.matching.alignment import Alignment
+from newstrace.matching.relation import PairResult, story_link
+from newstrace.text.article import Article
 
 
 def _story_pair(a: str, b: str, score: float) -> PairResult:

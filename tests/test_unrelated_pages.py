@@ -18,8 +18,8 @@ import pytest
 
 from conftest import FIXTURES
 from newstrace import Article
-from newstrace.evaluation import AT_MOST, TASKS
-from newstrace.readers import read_paths
+from newstrace.evaluation.tasks import AT_MOST, TASKS
+from newstrace.text.readers import read_paths
 
 PAGES = FIXTURES / "unrelated_pages.jsonl"
 SUBSET_STEP = 5

@@ -4,9 +4,9 @@ Library first: `Pipeline().scan(articles)` and `Pipeline().compare(a, b)`; the C
 `newstrace.cli` is a thin layer over them.
 """
 
-from .article import Article, ReadProblem
-from .pipeline import Pipeline, ScanResult
-from .relation import PairResult
+from newstrace.matching.relation import PairResult
+from newstrace.pipeline import Pipeline, ScanResult
+from newstrace.text.article import Article, ReadProblem
 
 __all__ = ["Article", "ReadProblem", "Pipeline", "ScanResult", "PairResult"]
 __version__ = "0.1.0"

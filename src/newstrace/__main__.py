@@ -1,3 +1,3 @@
-from .cli import main
+from newstrace.cli.main import main
 
 main()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .base import Executor
+    from newstrace.executors.base import Executor
 
 EXECUTORS = ("local", "ray")
 
@@ -21,11 +21,11 @@ EXECUTORS = ("local", "ray")
 def get_executor(name: str, **options: Any) -> Executor:
     """An executor by name: `local` or `ray` (options go to its constructor)."""
     if name == "local":
-        from .local import LocalExecutor
+        from newstrace.executors.local import LocalExecutor
 
         return LocalExecutor(**options)
     if name == "ray":
-        from .ray_executor import RayExecutor
+        from newstrace.executors.ray_executor import RayExecutor
 
         return RayExecutor(**options)
     raise ValueError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from ..article import Article
-from ..pipeline import Pipeline, Progress, ScanResult, _quiet
+from newstrace.pipeline import Pipeline, Progress, ScanResult, _quiet
+from newstrace.text.article import Article
 
 
 class Executor(ABC):

@@ -17,9 +17,9 @@ import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..article import Article
-from ..grouping import Family, Story
-from ..relation import PairResult
+from newstrace.grouping import Family, Story
+from newstrace.matching.relation import PairResult
+from newstrace.text.article import Article
 
 TABLES = ("articles", "pairs", "families", "stories", "dedup", "problems")
 FORMATS = ("jsonl", "parquet")
@@ -49,7 +49,7 @@ def dedup_rows(families: Sequence[Family], stories: Sequence[Story],
     """The keep/drop column, as `index export` gives it: each family keeps its origin,
     else its earliest published member, else its first id; every other article is kept.
     `articles`: id -> published (ISO 8601 or None)."""
-    from ..article import parse_date as parse  # as index.py reads `published`
+    from newstrace.text.article import parse_date as parse  # as index.py reads `published`
 
     story_of = {m: s.id for s in stories for m in s.articles}
     family_of: dict[str, str] = {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..article import Article
-from ..pipeline import Progress, ScanResult, _quiet
-from .base import Executor
+from newstrace.executors.base import Executor
+from newstrace.pipeline import Progress, ScanResult, _quiet
+from newstrace.text.article import Article
 
 
 class LocalExecutor(Executor):

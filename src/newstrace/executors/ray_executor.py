@@ -50,12 +50,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ..article import Article, ReadProblem
-from ..candidates import LEAD_NEIGHBOURS, NEIGHBOURS, knn_pairs, sentence_link_pairs
-from ..embeddings import DIM, Encoder
-from ..pipeline import Pipeline, Progress, ScanResult, _quiet, _unique
-from . import files, steps
-from .base import Executor
+from newstrace.embedding.encoder import DIM, Encoder
+from newstrace.executors import files
+from newstrace.executors.base import Executor
+from newstrace.matching.candidates import (
+    LEAD_NEIGHBOURS,
+    NEIGHBOURS,
+    knn_pairs,
+    sentence_link_pairs,
+)
+from newstrace.pipeline import Pipeline, Progress, ScanResult, _quiet, steps
+from newstrace.pipeline.scan import _unique
+from newstrace.text.article import Article, ReadProblem
 
 RAY_MISSING = "the Ray executor needs Ray and pyarrow: pip install newstrace[ray]"
 DRIVER_SEARCH_MAX_ARTICLES = 50_000  # the sentence search: ~11 min on 2 cores (docs/SCALE.md)

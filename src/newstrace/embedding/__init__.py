@@ -1,0 +1,1 @@
+"""Embedding: the sentence encoder and the per-article analysis (Prepared) built on it."""

@@ -1,0 +1,215 @@
+"""Per-article analysis: language, sentences, embeddings, anchors, facts, shingles.
+
+Everything later stages need about one article is computed here once, so comparing two
+articles never re-reads, re-splits or re-encodes either of them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import numpy as np
+
+from newstrace.embedding.encoder import DIM, Encoder, center
+from newstrace.text import language
+from newstrace.text.anchors import anchors, fold
+from newstrace.text.article import Article
+from newstrace.text.entities import Facts, facts
+from newstrace.text.normalize import is_boilerplate
+from newstrace.text.sentences import split_sentences
+
+# Scripts written without spaces between words: a "word" run there is a phrase or a whole
+# sentence, so such runs are cut into overlapping character bigrams (the usual unit for
+# Chinese/Japanese retrieval) instead of counting as one token. Han (with 々 and 〇),
+# Hiragana, Katakana (and its half-width forms), Thai, Lao, Khmer, Myanmar.
+_DENSE_RANGES = (
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f"
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u19e0-\u19ff"
+    "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
+)
+# A dense run (with its combining vowel and tone marks, which \w does not match), or a
+# word of any other script.
+_TOKEN = re.compile(f"([{_DENSE_RANGES}]+)|[^\\W_{_DENSE_RANGES}]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # the same, for text without dense runs
+
+
+def _marks() -> str:
+    """The combining marks inside the dense scripts' blocks: a mark stays with the letter
+    before it (Thai, Lao, Khmer and Myanmar vowel signs and tone marks; kana voicing)."""
+    blocks = [(0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3099, 0x309A),
+              (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)]
+    return "".join(chr(c) for lo, hi in blocks for c in range(lo, hi + 1)
+                   if unicodedata.category(chr(c)).startswith("M"))
+
+
+_MARKS = re.escape(_marks())
+_CLUSTER = re.compile(f"[^{_MARKS}][{_MARKS}]*|[{_MARKS}]+")
+_HAS_MARK = re.compile(f"[{_MARKS}]")
+_DENSE_START = re.compile(f"[{_DENSE_RANGES}]")
+
+
+@dataclass
+class SideData:
+    """What the aligner needs of one article."""
+
+    vectors: np.ndarray  # centred, L2-normalised, one row per sentence
+    anchors: list[frozenset[str]]  # per sentence
+    words: list[frozenset[str]]  # per sentence, folded content words
+    lengths: np.ndarray  # characters per sentence
+
+
+@dataclass
+class Prepared:
+    article: Article
+    side: SideData  # what the aligner reads
+    doc_vector: np.ndarray  # centred, normalised mean of the sentence vectors
+    raw_vector: np.ndarray  # uncentred mean: keeps cross-lingual neighbours close
+    lead_vector: np.ndarray  # the opening of the article encoded as one passage
+    doc_anchors: frozenset[str]
+    facts: Facts  # who, where, when (entities.py)
+    lead_centred: np.ndarray = field(init=False)  # lead_vector less the language mean
+
+    def __post_init__(self) -> None:
+        self.lead_centred = center(self.lead_vector[None], self.article.lang)[0]
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    @cached_property
+    def shingles(self) -> frozenset[str]:
+        """Word 3-grams, for MinHash and same-language overlap: computed on first use, as
+        most candidates an index rebuilds are compared across languages."""
+        return shingles(words(" ".join(self.article.sentences)))
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens; runs of a script written without spaces (Chinese,
+    Japanese, Thai, Lao, Khmer, Myanmar) become overlapping character bigrams, a
+    one-character run a unigram ("中国人民" -> 中国, 国人, 人民)."""
+    if not _DENSE_START.search(text):
+        return [w.lower() for w in _WORD.findall(text)]
+    out: list[str] = []
+    for m in _TOKEN.finditer(text):
+        run = m.group(1)
+        if run is None:
+            out.append(m.group().lower())
+            continue
+        chars = _CLUSTER.findall(run) if _HAS_MARK.search(run) else run
+        if len(chars) == 1:
+            out.append(chars[0])
+        else:
+            out.extend(chars[i] + chars[i + 1] for i in range(len(chars) - 1))
+    return out
+
+
+def is_dense(token: str) -> bool:
+    """A token from a script written without spaces (a character bigram or unigram)."""
+    return bool(token) and _DENSE_START.match(token) is not None
+
+
+DENSE_CHAR_WEIGHT = 3  # a Han / kana / Thai character carries about a short word's worth
+
+
+def text_length(text: str) -> float:
+    """Length in Latin-script-equivalent characters: a Chinese translation of a sentence
+    has about a third of its characters, which must not read as a length disagreement
+    (verify.py) or shrink the sentence's weight in coverage."""
+    return float(len(text) + (DENSE_CHAR_WEIGHT - 1) * len(_DENSE_START.findall(text)))
+
+
+def shingles(tokens: list[str], n: int = 3) -> frozenset[str]:
+    if len(tokens) < n:
+        return frozenset([" ".join(tokens)]) if tokens else frozenset()
+    return frozenset(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def analyse(article: Article) -> Article:
+    """Fill in language and sentences (no embeddings yet); idempotent."""
+    if not article.lang:
+        article.lang = language.detect(article.text)
+        if article.lang is None:
+            article.warnings.append("language could not be identified")
+    sents = [s for s in split_sentences(article.text) if not is_boilerplate(s)]
+    article.sentences = sents
+    article.sentence_langs = [language.detect(s, default=article.lang) or "" for s in sents]
+    if not sents:
+        article.warnings.append("no sentences left after removing boilerplate")
+    return article
+
+
+LEAD_CHARS = 1000
+
+
+def lead(article: Article) -> str:
+    """The opening of the article as one passage: what a whole-document embedding sees.
+
+    Whole-document cosine tracks "same story" far better than the mean of sentence
+    vectors (SemEval fit pairs: Pearson 0.74 against 0.53), so stories use it.
+    """
+    return " ".join(article.sentences)[:LEAD_CHARS] or article.text[:LEAD_CHARS]
+
+
+def prepare(article: Article, encoder: Encoder) -> Prepared:
+    if not article.sentences:
+        analyse(article)
+    sents = article.sentences
+    raw = encoder.encode(sents) if sents else np.zeros((0, DIM), np.float32)
+    return build(article, raw, encoder.encode([lead(article)])[0])
+
+
+def _unit_mean(vecs: np.ndarray) -> np.ndarray:
+    if not len(vecs):
+        return np.zeros(DIM, np.float32)
+    mean = vecs.mean(axis=0)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(np.float32)
+
+
+SentenceSets = tuple[frozenset[str], frozenset[str]]
+
+
+@lru_cache(maxsize=16384)
+def sentence_sets(sentence: str) -> SentenceSets:
+    """A sentence's anchors and content words. Cached (bounded: a few KB per entry): scan
+    compares each article with many others; the index stores them (pack_sets)."""
+    # Words of 4+ letters: a crude, language-agnostic stand-in for content words.
+    # (A word of a script anyascii cannot spell folds to "": no evidence of anything.)
+    # Character bigrams of scripts without spaces count as content tokens too.
+    content = frozenset(fold(w) for w in words(sentence)
+                        if len(w) >= 4 or is_dense(w)) - {""}
+    return frozenset(anchors(sentence)), content
+
+
+def pack_sets(sets: SentenceSets) -> str:
+    """One line of text: anchors and words are folded ASCII without spaces or tabs."""
+    return " ".join(sorted(sets[0])) + "\t" + " ".join(sorted(sets[1]))
+
+
+def unpack_sets(packed: str) -> SentenceSets:
+    a, _, w = packed.partition("\t")
+    return frozenset(a.split()), frozenset(w.split())
+
+
+def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray,
+          sets: list[SentenceSets] | None = None) -> Prepared:
+    """Assemble a Prepared article from its sentences' and its lead's raw vectors (and
+    their anchor/word sets where already known)."""
+    vecs = center(raw, article.lang) if len(raw) else raw
+    sents = article.sentences
+    if sets is None:
+        sets = [sentence_sets(s) for s in sents]
+    side = SideData(
+        vectors=vecs,
+        anchors=[a for a, _ in sets],
+        words=[w for _, w in sets],
+        lengths=np.array([text_length(s) for s in sents], dtype=np.float64),
+    )
+    doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
+    text = " ".join(sents) or article.text
+    return Prepared(article, side, _unit_mean(vecs), _unit_mean(raw), lead_vector, doc_anchors,
+                    facts(text, article.lang, article.published))

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, dev corpora, eval tasks, planted cases and calibration."""

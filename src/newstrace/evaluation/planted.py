@@ -1,0 +1,141 @@
+"""Planted passages: known partial reuse built from the dev corpora.
+
+The dev corpora hold whole-document translations and rewrites but almost no partial copy,
+the commonest reuse of all. These builders paste a passage into a host and know exactly
+which host sentences are shared text, so detection, labels and evidence can be scored:
+
+- same language: 3 consecutive sentences of an ECB+ article pasted, verbatim or lightly
+  edited, into an independent report of the same event (no shared word 5-grams);
+- cross-lingual: the human translation of 3 consecutive newstest lines pasted into a run
+  of 10-20 lines from elsewhere in the target language; the source is the run around
+  those lines in another language;
+- control: the same host without the passage, against the same source.
+
+Calibration plants from the fit halves, `newstrace eval passages` from the report halves.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from newstrace.embedding.prepare import shingles, words
+from newstrace.evaluation import corpora
+from newstrace.text.article import Article
+from newstrace.text.sentences import split_sentences
+
+CONTAINMENT_INDEPENDENT = 0.05  # word-5-gram containment below which two texts share none
+
+
+def containment(x: str, y: str, n: int = 5) -> float:
+    """|A ∩ B| / min(|A|, |B|) over the word n-gram sets of two texts."""
+    a, b = shingles(words(x), n), shingles(words(y), n)
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+@dataclass
+class PlantedCase:
+    kind: str  # "verbatim", "edited" or "translated"
+    source: Article  # the article the passage comes from
+    host: Article  # the host with the passage pasted in
+    control: Article  # the host as it was
+    passage: list[str]  # the pasted lines, as they appear in the host
+
+    def planted_sentences(self) -> set[int]:
+        """Indices of the host's sentences that are pasted text (after analyse)."""
+        pasted = {s for line in self.passage for s in split_sentences(line)}
+        return {i for i, s in enumerate(self.host.sentences) if s in pasted}
+
+
+def light_edit(sentence: str, rng: random.Random) -> str:
+    """A copy editor's touch: one word dropped, one word replaced, punctuation changed."""
+    toks = sentence.split()
+    if len(toks) >= 8:
+        del toks[rng.randrange(1, len(toks) - 1)]
+        k = rng.randrange(1, len(toks) - 1)
+        toks[k] = {"said": "stated", "the": "this", "a": "one"}.get(toks[k].lower(), toks[k])
+    out = " ".join(toks)
+    return re.sub(r"[.!?]?$", ";" if rng.random() < 0.5 else ".", out, count=1)
+
+
+def _insert(lines: list[str], passage: list[str], rng: random.Random) -> list[str]:
+    at = rng.randint(max(1, len(lines) // 3), max(1, 2 * len(lines) // 3))
+    return lines[:at] + passage + lines[at:]
+
+
+def same_language(data: Path, split: str, n: int, seed: int = 7,
+                  edited: bool = False) -> list[PlantedCase]:
+    """ECB+ reports of one event: 3 sentences of one pasted into another."""
+    rng = random.Random(seed + int(edited))
+    arts, gold = corpora.ecbplus(data, split)
+    by_event: dict[str, list[Article]] = defaultdict(list)
+    for a in arts:
+        by_event[gold[a.id]].append(a)
+    pairs = [(x, y) for group in by_event.values() for x in group for y in group if x is not y]
+    rng.shuffle(pairs)
+    out: list[PlantedCase] = []
+    used: set[str] = set()
+    for src, host in pairs:
+        if len(out) >= n:
+            break
+        if src.id in used or host.id in used:
+            continue
+        ss = [s for s in split_sentences(src.text) if len(s.split()) >= 6]
+        hs = split_sentences(host.text)
+        if len(ss) < 5 or len(hs) < 5 or containment(src.text, host.text) >= \
+                CONTAINMENT_INDEPENDENT:
+            continue
+        start = rng.randrange(0, len(ss) - 3)
+        passage = ss[start : start + 3]
+        if edited:
+            passage = [light_edit(s, rng) for s in passage]
+        kind = "edited" if edited else "verbatim"
+        text = "\n".join(_insert(hs, passage, rng))
+        out.append(PlantedCase(
+            kind, Article(id=src.id, text=src.text, lang=src.lang),
+            Article(id=f"{host.id}+{kind}", text=text, lang=host.lang),
+            Article(id=host.id, text=host.text, lang=host.lang), passage))
+        used |= {src.id, host.id}
+    return out
+
+
+def cross_lingual(data: Path, split: str, n: int, seed: int = 11) -> list[PlantedCase]:
+    """newstest multiway: 3 translated lines pasted into a run from elsewhere."""
+    rng = random.Random(seed)
+    years = corpora.multiway(data, split)
+    out: list[PlantedCase] = []
+    while len(out) < n:
+        year = rng.choice(sorted(years))
+        langs = sorted(years[year])
+        la, lb = rng.sample(langs, 2)
+        size = min(len(v) for v in years[year].values()) - 1
+        ls, lh = rng.randint(10, 20), rng.randint(10, 20)
+        s = rng.randrange(0, size - ls)
+        h = rng.randrange(0, size - lh)
+        if abs(h - s) < 200:
+            continue  # far apart: another article of the test set
+        k = s + rng.randrange(2, ls - 5)
+        src_lines = [x for x in years[year][la][s : s + ls] if x.strip()]
+        passage = [x for x in years[year][lb][k : k + 3] if x.strip()]
+        host_lines = [x for x in years[year][lb][h : h + lh] if x.strip()]
+        if len(passage) < 3:
+            continue
+        tag = f"mw{year}-{s}-{h}"
+        out.append(PlantedCase(
+            "translated",
+            Article(id=f"{tag}-src-{la}", text="\n".join(src_lines), lang=la),
+            Article(id=f"{tag}-host-{lb}+translated", text="\n".join(
+                _insert(host_lines, passage, rng)), lang=lb),
+            Article(id=f"{tag}-host-{lb}", text="\n".join(host_lines), lang=lb), passage))
+    return out
+
+
+def cases(data: Path, split: str, n: int) -> list[PlantedCase]:
+    """n cases of each kind."""
+    return (same_language(data, split, n) + same_language(data, split, n, edited=True)
+            + cross_lingual(data, split, n))

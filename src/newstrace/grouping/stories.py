@@ -1,0 +1,115 @@
+"""Stories: articles about one news event, by average linkage over story scores.
+
+Stories start from families, so a chain of loosely similar articles does not merge two
+events (ECB+ pairs each topic with a look-alike event); two groups merge only on more than
+one scored pair, and never across the time window.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newstrace.grouping.families import Family
+from newstrace.matching.relation import PairResult
+from newstrace.text.article import Article, days_apart
+
+
+@dataclass
+class Story:
+    id: str
+    articles: list[str]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "articles": self.articles}
+
+
+STORY_WINDOW_DAYS = 7.0
+"""Default time window of a story. No dev corpus carries dates, so this is not fitted: a
+news event and its follow-ups run for days, and two look-alike events a month apart (two
+storms, two strikes at one plant) are different stories. Pairs published further apart
+than this count as different stories when both dates are known (unknown dates: no
+effect). `--window` changes it; `inf` switches it off."""
+
+
+def _support_needed(size_x: int, size_y: int) -> int:
+    """Scored pairs needed between two clusters before they may merge: one pair for a
+    lone article, two when both are groups, then half the smaller group. One loose pair
+    between two look-alike events must not chain them (unscored pairs are unknown, so
+    average linkage alone would merge on that one pair)."""
+    small = min(size_x, size_y)
+    return max(min(small, 2), -(-small // 2))
+
+
+def stories(
+    articles: Sequence[Article],
+    pairs: Sequence[PairResult],
+    fams: Sequence[Family],
+    threshold: float,
+    window_days: float | None = STORY_WINDOW_DAYS,
+) -> list[Story]:
+    """Average-linkage agglomeration over the pairs that were scored.
+
+    Pairs that never became candidates are unknown, not dissimilar: counting them as 0
+    would keep a story from growing past the candidates' neighbourhood. A pair published
+    further apart than `window_days` is known to be two stories: it counts as 0. Each
+    pair counts with the score its label was decided on (PairResult.link).
+    """
+    by_id = {a.id: a for a in articles}
+    cluster_of: dict[str, int] = {}
+    clusters: dict[int, set[str]] = {}
+    for f in fams:
+        cid = len(clusters)
+        clusters[cid] = set(f.articles)
+        for a in f.articles:
+            cluster_of[a] = cid
+    for a in articles:
+        if a.id not in cluster_of:
+            cid = len(clusters)
+            clusters[cid] = {a.id}
+            cluster_of[a.id] = cid
+    # (cluster, cluster) -> [sum of story scores, number of scored pairs]
+    link: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+    for p in pairs:
+        ca, cb = cluster_of[p.a], cluster_of[p.b]
+        if ca != cb:
+            apart = days_apart(by_id[p.a], by_id[p.b]) if window_days is not None else None
+            score = 0.0 if apart is not None and apart > window_days else p.link
+            cell = link[(min(ca, cb), max(ca, cb))]
+            cell[0] += score
+            cell[1] += 1
+    nbrs: dict[int, set[int]] = defaultdict(set)
+    for u, v in link:
+        nbrs[u].add(v)
+        nbrs[v].add(u)
+    while True:
+        best, best_key = threshold, None
+        for key, (total, count) in link.items():
+            if (total / count >= best
+                    and count >= _support_needed(len(clusters[key[0]]), len(clusters[key[1]]))):
+                best, best_key = total / count, key
+        if best_key is None:
+            break
+        x, y = best_key
+        clusters[x] |= clusters.pop(y)
+        # Fold y's links into x's (only the links that touch y change).
+        for n in nbrs.pop(y):
+            total, count = link.pop((min(y, n), max(y, n)))
+            nbrs[n].discard(y)
+            if n == x:
+                continue
+            cell = link[(min(x, n), max(x, n))]
+            cell[0] += total
+            cell[1] += count
+            nbrs[n].add(x)
+            nbrs[x].add(n)
+    ordered = sorted((sorted(c) for c in clusters.values()), key=lambda c: (-len(c), c[0]))
+    out = [Story(id=f"S{i + 1}", articles=c) for i, c in enumerate(ordered)]
+    return out
+
+
+def assign_stories(fams: Sequence[Family], sts: Sequence[Story]) -> None:
+    where = {a: s.id for s in sts for a in s.articles}
+    for f in fams:
+        f.story = where[f.articles[0]]

@@ -1,0 +1,1 @@
+"""Matching: candidate pairs, span alignment, span verification, passages, relations, pivots."""

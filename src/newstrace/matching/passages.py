@@ -1,0 +1,125 @@
+"""Passages, PAN style: seed -> extend -> filter over verified spans.
+
+- seed:    a verified span (verify.py: probability at least the span threshold) with at
+           least `min_seed_words` content words on both sides: stock phrases ("police
+           said") and datelines never seed;
+- extend:  spans at least the (looser) extension threshold join a passage while the gap
+           between neighbours is at most `max_gap` sentences on both sides (a rewrite drops
+           or inserts a sentence, and words some sentences further from the source);
+- filter:  a passage is evidence of reuse when it holds two seeds, or one seed of at least
+           `long_words` content words on both sides (one long verbatim or translated
+           sentence).
+
+That is the minimum of verified evidence a pair needs before it can be reuse: two verified
+sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), or
+one verified sentence of 20 content words. One seed with looser neighbours is not enough:
+between closely related languages (Swedish and Norwegian reports of one event) single
+sentences on the same fact pass the span threshold more often than the fit pairs show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newstrace.matching.alignment import Alignment, Span, coverage
+
+
+@dataclass(frozen=True)
+class PassageParams:
+    max_gap: int = 3  # a condensed rewrite drops up to every other sentence of a paragraph
+    min_seed_words: int = 3
+    long_words: int = 20
+
+
+@dataclass
+class Passage:
+    spans: list[Span]  # verified spans, score = probability of shared text
+
+    @property
+    def a(self) -> tuple[int, int]:
+        return self.spans[0].a[0], self.spans[-1].a[1]
+
+    @property
+    def b(self) -> tuple[int, int]:
+        return self.spans[0].b[0], self.spans[-1].b[1]
+
+    def sentences(self) -> int:
+        """Sentences of the smaller side inside the passage's spans."""
+        na = sum(s.a[1] - s.a[0] + 1 for s in self.spans)
+        nb = sum(s.b[1] - s.b[0] + 1 for s in self.spans)
+        return min(na, nb)
+
+
+@dataclass
+class Evidence:
+    passages: list[Passage] = field(default_factory=list)
+    alignment: Alignment = field(default_factory=Alignment)  # the passages' spans only
+    verified: int = 0  # verified spans, in passages or not
+
+    @property
+    def spans(self) -> list[Span]:
+        return self.alignment.spans
+
+    @property
+    def found(self) -> bool:
+        return bool(self.passages)
+
+
+def runs(spans: Sequence[Span], max_gap: int) -> list[list[int]]:
+    """Indices of monotone spans grouped into runs whose neighbours are at most `max_gap`
+    sentences apart on both sides."""
+    out: list[list[int]] = []
+    for k, s in enumerate(spans):
+        last = spans[out[-1][-1]] if out else None
+        if (last is not None and s.a[0] - last.a[1] - 1 <= max_gap
+                and s.b[0] - last.b[1] - 1 <= max_gap):
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return out
+
+
+def regions(spans: Sequence[Span], max_gap: int
+            ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (A range, B range) each run of spans covers: what a passage covers."""
+    return [((spans[r[0]].a[0], spans[r[-1]].a[1]), (spans[r[0]].b[0], spans[r[-1]].b[1]))
+            for r in runs(spans, max_gap)]
+
+
+def _words(f: dict[str, float]) -> float:
+    return math.expm1(f["words"])  # verify.features stores log1p(min content words)
+
+
+def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: float,
+             lengths_a: np.ndarray, lengths_b: np.ndarray,
+             params: PassageParams = PassageParams(),
+             extend_threshold: float | None = None) -> Evidence:
+    """Group verified spans (monotone, as the aligner returns them) into passages."""
+    loose = threshold if extend_threshold is None else min(extend_threshold, threshold)
+    kept_spans = [(Span(s.a, s.b, p), f) for s, p, f in scored if p >= loose]
+    chains = [[kept_spans[k] for k in run]
+              for run in runs([s for s, _ in kept_spans], params.max_gap)]
+    kept: list[Passage] = []
+    for chain in chains:
+        seeds = [(s, f) for s, f in chain if s.score >= threshold
+                 and _words(f) >= params.min_seed_words - 1e-9]
+        # "One sentence": a span of one sentence on at least one side, not a grown run.
+        long_seed = any(_words(f) >= params.long_words - 1e-9
+                        and (s.a[0] == s.a[1] or s.b[0] == s.b[1]) for s, f in seeds)
+        if not (long_seed or len(seeds) >= 2):
+            continue
+        kept.append(Passage([s for s, _ in chain]))
+    spans = [s for p in kept for s in p.spans]
+    al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
+    # A passage is a region, as in PAN: coverage counts everything from its first to its
+    # last span (a rewrite's unverified sentences between verified ones are still part of
+    # the reused passage); the evidence lists the spans themselves.
+    al.coverage_a = coverage(lengths_a, [p.a for p in kept])
+    al.coverage_b = coverage(lengths_b, [p.b for p in kept])
+    al.total = float(sum(s.score for s in spans))
+    verified = sum(1 for _, p, _ in scored if p >= threshold)
+    return Evidence(kept, al, verified)

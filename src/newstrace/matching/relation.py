@@ -1,0 +1,297 @@
+"""Relation of two articles: verified passages, scores, and the label.
+
+The aligner proposes spans (any two sentences similar enough); verify.py gives each span
+its probability of being shared text, and passages.py keeps only passages of verified
+spans. Evidence, coverage and every reuse feature count those passages only, so coverage
+means "share of the article that is shared text". story_score may use the looser
+similarity of the whole alignment, the leads and the anchors.
+
+reuse_score and story_score are logistic models; their weights, the span model and the
+label thresholds are fitted on the dev corpora by `newstrace calibrate` and shipped in
+data/params.json (see docs/CALIBRATION.md). Nothing here is tuned by hand to an example.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from newstrace.embedding.prepare import Prepared
+from newstrace.matching.alignment import Alignment, AlignParams, align_and_reversed
+from newstrace.matching.passages import Evidence, PassageParams, passages
+from newstrace.matching.verify import SpanModel, verify
+from newstrace.text.entities import compare as compare_facts
+from newstrace.text.language import same_language
+
+RELATIONS = ("duplicate", "translation", "rewrite", "partial", "same_story", "unrelated")
+REUSE = frozenset({"duplicate", "translation", "rewrite", "partial"})
+
+# Every reuse feature is computed from verified passages (or, lex3, from the words).
+REUSE_FEATURES = ("passage", "cov_min", "cov_max", "vshare", "run", "vmean", "lex3")
+# Story features the calibration chooses among (calibration.STORY_MODELS); the chosen
+# ones are the keys of Params.story_weights.
+STORY_FEATURES = (
+    "lead_cos", "lead_centred", "doc_cos", "raw_cos", "anchor_overlap", "name_overlap",
+    "number_overlap", "total_norm", "same_language", "title_best", "bert", "top3",
+    "word_jac", "who", "where", "where_country", "where_conflict", "when", "when_conflict",
+    "year_conflict", "what_numbers", "event_conflict",
+)
+
+
+@dataclass
+class Params:
+    align: AlignParams = field(default_factory=AlignParams)
+    span: SpanModel = field(default_factory=SpanModel)
+    passage: PassageParams = field(default_factory=PassageParams)
+    reuse_weights: dict[str, float] = field(default_factory=dict)
+    reuse_bias: float = 0.0
+    story_weights: dict[str, float] = field(default_factory=dict)
+    story_bias: float = 0.0
+    # Logit added to a pair's story score across languages before the story threshold is
+    # applied (labels, grouping): two reports of one event in two languages score lower
+    # than two in one, so a threshold set on English would split multilingual stories.
+    # story_score itself stays the fitted probability (story_calibration.py).
+    story_cross_offset: float = 0.0
+    reuse_threshold: float = 0.5
+    story_threshold: float = 0.5
+    duplicate_lex3: float = 0.5  # word 3-gram containment of a same-language copy
+    partial_coverage: float = 0.5  # verified coverage of either text below this: partial
+    translation_one_to_one: float = 0.6
+    direction_margin: float = 0.15  # coverage asymmetry needed to guess a direction
+    prefilter_doc_cos: float = 0.0  # pairs below this document cosine are not aligned
+    family_min_link: float = 0.0  # grouping.families: share of reuse pairs to merge two
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Params:
+        d = dict(d)
+        d["align"] = AlignParams(**d.get("align", {}))
+        d["span"] = SpanModel(**d.get("span", {}))
+        d["passage"] = PassageParams(**d.get("passage", {}))
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=1)
+def default_params() -> Params:
+    ref = resources.files("newstrace").joinpath("data/params.json")
+    return Params.from_dict(json.loads(ref.read_text(encoding="utf-8")))
+
+
+@dataclass
+class PairResult:
+    a: str
+    b: str
+    relation: str
+    reuse_score: float
+    story_score: float
+    direction: str | None
+    alignment: Alignment  # the verified passages' spans (score = probability shared)
+    features: dict[str, float]
+    direction_reason: str | None = None
+    via: str | None = None  # set when the relation was inferred through a pivot article
+    # The score the story threshold was applied to, where it differs from story_score
+    # (a pair across languages that agree on where: see story_link).
+    story_link: float | None = None
+
+    @property
+    def link(self) -> float:
+        return self.story_score if self.story_link is None else self.story_link
+
+    def to_dict(self, with_features: bool = False) -> dict:
+        d = {
+            "a": self.a,
+            "b": self.b,
+            "relation": self.relation,
+            "reuse_score": round(self.reuse_score, 4),
+            "story_score": round(self.story_score, 4),
+            "direction": self.direction,
+            "coverage": {
+                "a": round(self.alignment.coverage_a, 4),
+                "b": round(self.alignment.coverage_b, 4),
+            },
+            "evidence": [s.to_dict() for s in self.alignment.spans] if self.is_reuse else [],
+        }
+        if self.via:
+            d["via"] = self.via
+        if self.story_link is not None:
+            d["story_link"] = round(self.story_link, 4)
+        if with_features:
+            d["features"] = {k: round(v, 4) for k, v in self.features.items()}
+        return d
+
+    @property
+    def is_reuse(self) -> bool:
+        return self.relation in REUSE
+
+
+def _jaccard(x: frozenset[str], y: frozenset[str]) -> float:
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
+    if not x or not y:
+        return 0.0
+    return len(x & y) / min(len(x), len(y))
+
+
+def _views(pa: Prepared, pb: Prepared) -> dict[str, float]:
+    """Document views beyond the lead: the best-matching sentences of the two texts."""
+    a, b = pa.side.vectors, pb.side.vectors
+    if not len(a) or not len(b):
+        return {"title_best": 0.0, "bert": 0.0, "top3": 0.0}
+    sim = a @ b.T
+    return {
+        # The title (or first sentence) against its best match in the other text, both ways.
+        "title_best": float(sim[0].max() + sim[:, 0].max()) / 2,
+        # Greedy sentence matching both ways (BERTScore-like F over sentences).
+        "bert": float(sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2,
+        "top3": float(np.sort(sim, axis=None)[::-1][:3].mean()),
+    }
+
+
+def _words(p: Prepared) -> frozenset[str]:
+    return frozenset().union(*p.side.words) if p.side.words else frozenset()
+
+
+def features(pa: Prepared, pb: Prepared, params: Params
+             ) -> tuple[dict[str, float], Evidence]:
+    same = same_language(pa.article.lang, pb.article.lang)
+    doc_cos = float(pa.doc_vector @ pb.doc_vector)
+    raw_cos = float(pa.raw_vector @ pb.raw_vector)
+    lead_cos = float(pa.lead_vector @ pb.lead_vector)
+    lead_centred = float(pa.lead_centred @ pb.lead_centred)
+    n, m = len(pa.side.vectors), len(pb.side.vectors)
+    short = max(1, min(n, m))
+    if doc_cos < params.prefilter_doc_cos or not n or not m:
+        loose = Alignment(sentences_a=n, sentences_b=m)
+        rev_total = 0.0
+    else:
+        loose, rev_total = align_and_reversed(pa.side, pb.side, same, params.align)
+    scored = verify(pa.side, pb.side, loose.spans, same, params.span)
+    ev = passages(scored, params.span.threshold, pa.side.lengths, pb.side.lengths,
+                  params.passage, params.span.extend_threshold)
+    al = ev.alignment
+    names = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "@")  # noqa: E731
+    nums = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "#")  # noqa: E731
+    lex3 = _overlap(pa.shingles, pb.shingles) if same else 0.0
+    f = {
+        # Reuse: verified passages only.
+        "passage": float(ev.found),
+        "cov_min": min(al.coverage_a, al.coverage_b),
+        "cov_max": max(al.coverage_a, al.coverage_b),
+        "vshare": sum(p.sentences() for p in ev.passages) / short,
+        "run": min(max((p.sentences() for p in ev.passages), default=0), 10) / 10,
+        "vmean": al.mean_score,
+        "one_to_one": al.one_to_one_share(),
+        "lex3": lex3,
+        # Story: looser similarity.
+        "order_gain": max(0.0, loose.total - rev_total) / short,
+        "total_norm": loose.total / short,
+        "doc_cos": doc_cos,
+        "raw_cos": raw_cos,
+        "lead_cos": lead_cos,
+        "lead_centred": lead_centred,
+        "anchor_overlap": _overlap(pa.doc_anchors, pb.doc_anchors),
+        "name_overlap": _overlap(names(pa), names(pb)),
+        "number_overlap": _overlap(nums(pa), nums(pb)),
+        "same_language": float(same),
+        "word_jac": _jaccard(_words(pa), _words(pb)),
+        **_views(pa, pb),
+        **compare_facts(pa.facts, pb.facts),
+        "verified_spans": float(ev.verified),
+        "aligned_spans": float(len(loose.spans)),
+    }
+    return f, ev
+
+
+def _logit(weights: dict[str, float], bias: float, f: dict[str, float]) -> float:
+    z = bias + sum(w * f[k] for k, w in weights.items())
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def reuse_probability(f: dict[str, float], params: Params) -> float:
+    return _logit(params.reuse_weights, params.reuse_bias, f)
+
+
+def story_probability(f: dict[str, float], params: Params) -> float:
+    return _logit(params.story_weights, params.story_bias, f)
+
+
+def story_link(story: float, f: dict[str, float], cross_offset: float) -> float:
+    """The score the story threshold is applied to: story_score, shifted by cross_offset
+    (in logits) for a pair across languages whose texts place the event in a common
+    country. The lift makes up for the encoder's lower scores across languages; without a
+    shared place it would also lift pages on one subject in two languages (two recipes,
+    two fashion posts) into one story."""
+    if f.get("same_language", 1.0) or not cross_offset or not f.get("where_country", 0.0):
+        return story
+    p = min(max(story, 1e-9), 1 - 1e-9)
+    return 1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + cross_offset)))
+
+
+def label(f: dict[str, float], reuse: float, link: float, params: Params) -> str:
+    """Reuse needs a verified passage (passages.py) and a reuse score over the threshold.
+    Then: either text mostly its own (a quoted block, an excerpt of a longer text, a short
+    report pasted into a long one) -> partial; both mostly shared -> by language, lexical
+    share and span shapes."""
+    if f["passage"] and reuse >= params.reuse_threshold:
+        if f["cov_min"] < params.partial_coverage:
+            return "partial"
+        if f["same_language"]:
+            return "duplicate" if f["lex3"] >= params.duplicate_lex3 else "rewrite"
+        if f["one_to_one"] >= params.translation_one_to_one:
+            return "translation"
+        return "rewrite"
+    return "same_story" if link >= params.story_threshold else "unrelated"
+
+
+def direction(
+    pa: Prepared, pb: Prepared, al: Alignment, params: Params
+) -> tuple[str | None, str | None]:
+    """Which came first: 'a>b' means b derives from a. Returns (direction, reason)."""
+    ta, tb = pa.article.published, pb.article.published
+    if ta and tb and ta != tb:
+        return ("a>b", "published earlier") if ta < tb else ("b>a", "published earlier")
+    # A credit points at the other article only when it names the other's publisher;
+    # crediting an outside source (the BBC, when no BBC article is here) says nothing.
+    credit_a, credit_b = pa.article.attributed_source, pb.article.attributed_source
+    if credit_a and _same_source(credit_a, pb.article.source):
+        return "b>a", f"a credits {credit_a}"
+    if credit_b and _same_source(credit_b, pa.article.source):
+        return "a>b", f"b credits {credit_b}"
+    # A condensed copy or excerpt covers its source less than the source covers it.
+    diff = al.coverage_b - al.coverage_a
+    if abs(diff) >= params.direction_margin:
+        return ("a>b", "b is contained in a") if diff > 0 else ("b>a", "a is contained in b")
+    return None, None
+
+
+def _same_source(credit: str, source: str | None) -> bool:
+    return bool(source) and credit.casefold() in source.casefold()  # type: ignore[union-attr]
+
+
+def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResult:
+    params = params or default_params()
+    f, ev = features(pa, pb, params)
+    al = ev.alignment
+    reuse = reuse_probability(f, params)
+    story = story_probability(f, params)
+    link = story_link(story, f, params.story_cross_offset)
+    rel = label(f, reuse, link, params)
+    if rel in REUSE:
+        story = link = max(story, reuse)  # shared text is the same story by construction
+    d, why = direction(pa, pb, al, params) if rel in REUSE else (None, None)
+    return PairResult(pa.id, pb.id, rel, reuse, story, d, al, f, why,
+                      story_link=link if link != story else None)
+
+
+def feature_matrix(rows: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:
+    return np.array([[r[k] for k in names] for r in rows], dtype=np.float64)

@@ -1,0 +1,149 @@
+"""Span verification: is an aligned span shared text, or another sentence about the same fact?
+
+The aligner pairs any two sentences that are similar enough; independent reports of one
+event are full of such pairs. Each aligned span therefore gets its own probability of
+being shared text (a copy, a translation or a paraphrase of the other side), from the
+signals bitext mining uses:
+
+- `cos`     centred cosine of the two span vectors;
+- `margin`  cos less the mean cosine of each side to its k nearest neighbours in a fixed
+            background of news sentences (Artetxe & Schwenk 2019): cancels "hub" sentences
+            that are close to everything;
+- `lex`     Dice of the content words (within one language only);
+- `anchor`  Dice of shared numbers / names / quotes; `num_conflict` and `name_conflict`
+            count against: two sentences with different death tolls are not one sentence;
+- `len_ratio`, `words`  length disagreement and size (short sentences are weak evidence).
+
+Two logistic models (same language, across languages) are fitted by `newstrace calibrate`
+on sentence pairs from the dev corpora (see calibration.span_pairs) and shipped in
+data/params.json.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from newstrace.matching.alignment import SideData, Span
+
+SAME_FEATURES = ("cos", "margin", "lex", "anchor", "num_conflict", "name_conflict",
+                 "len_ratio", "words")
+CROSS_FEATURES = ("cos", "margin", "anchor", "num_conflict", "name_conflict", "len_ratio",
+                  "words")
+KNN = 4
+
+
+@dataclass
+class SpanModel:
+    same_weights: dict[str, float] = field(default_factory=dict)
+    same_bias: float = 0.0
+    cross_weights: dict[str, float] = field(default_factory=dict)
+    cross_bias: float = 0.0
+    threshold: float = 0.5  # a span at or above this probability is verified shared text
+    # PAN's extension is looser than its seeding: next to a verified span, a span at or
+    # above this probability extends the passage (a rewrite's weaker sentences).
+    extend_threshold: float = 0.5
+
+
+@lru_cache(maxsize=1)
+def background() -> np.ndarray:
+    """Centred vectors of news sentences in many languages (scripts/build_background.py)."""
+    ref = resources.files("newstrace").joinpath("data/background.npy")
+    with ref.open("rb") as fh:
+        return np.load(fh).astype(np.float32)
+
+
+def knn_mean(vectors: np.ndarray, k: int = KNN) -> np.ndarray:
+    """Mean cosine of each row to its k nearest background sentences."""
+    if not len(vectors):
+        return np.zeros(0, np.float32)
+    sims = vectors @ background().T
+    k = min(k, sims.shape[1])
+    return np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+
+
+@dataclass
+class SpanSide:
+    """One side of a batch of spans: unit vectors, anchor and word sets, characters."""
+
+    vectors: np.ndarray
+    anchors: list[frozenset[str]]
+    words: list[frozenset[str]]
+    chars: list[float]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-8)
+
+
+def span_side(side: SideData, ranges: Sequence[tuple[int, int]]) -> SpanSide:
+    vecs, anchors, words, chars = [], [], [], []
+    for first, last in ranges:
+        sl = slice(first, last + 1)
+        vecs.append(_unit(side.vectors[sl].sum(axis=0)))
+        anchors.append(frozenset().union(*side.anchors[sl]))
+        words.append(frozenset().union(*side.words[sl]))
+        chars.append(float(side.lengths[sl].sum()))
+    dim = side.vectors.shape[1] if side.vectors.ndim == 2 else 0
+    return SpanSide(np.array(vecs, np.float32).reshape(len(vecs), dim), anchors, words,
+                    chars)
+
+
+def _dice(x: frozenset[str], y: frozenset[str]) -> float:
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def _conflict(x: frozenset[str], y: frozenset[str]) -> float:
+    """1 when both sides state some and agree on none; 0 when either states none."""
+    if not x or not y:
+        return 0.0
+    return 1.0 - len(x & y) / min(len(x), len(y))
+
+
+def features(a: SpanSide, b: SpanSide, same_language: bool) -> list[dict[str, float]]:
+    """Features of span i = (a row i, b row i)."""
+    if not len(a.vectors):
+        return []
+    cos = np.einsum("ij,ij->i", a.vectors, b.vectors)
+    hub = (knn_mean(a.vectors) + knn_mean(b.vectors)) / 2
+    out = []
+    for i in range(len(cos)):
+        nums_a = frozenset(x for x in a.anchors[i] if x[0] == "#")
+        nums_b = frozenset(x for x in b.anchors[i] if x[0] == "#")
+        names_a = frozenset(x for x in a.anchors[i] if x[0] == "@")
+        names_b = frozenset(x for x in b.anchors[i] if x[0] == "@")
+        ca, cb = max(a.chars[i], 1.0), max(b.chars[i], 1.0)
+        out.append({
+            "cos": float(cos[i]),
+            "margin": float(cos[i] - hub[i]),
+            "lex": _dice(a.words[i], b.words[i]) if same_language else 0.0,
+            "anchor": _dice(a.anchors[i], b.anchors[i]),
+            "num_conflict": _conflict(nums_a, nums_b),
+            "name_conflict": _conflict(names_a, names_b),
+            "len_ratio": abs(math.log(ca / cb)),
+            "words": math.log1p(min(len(a.words[i]), len(b.words[i]))),
+        })
+    return out
+
+
+def probability(f: dict[str, float], same_language: bool, model: SpanModel) -> float:
+    w, bias = ((model.same_weights, model.same_bias) if same_language
+               else (model.cross_weights, model.cross_bias))
+    z = bias + sum(v * f[k] for k, v in w.items())
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def verify(a: SideData, b: SideData, spans: Sequence[Span], same_language: bool,
+           model: SpanModel) -> list[tuple[Span, float, dict[str, float]]]:
+    """Each aligned span with its probability of being shared text, and its features."""
+    if not spans:
+        return []
+    fa = span_side(a, [s.a for s in spans])
+    fb = span_side(b, [s.b for s in spans])
+    feats = features(fa, fb, same_language)
+    return [(s, probability(f, same_language, model), f) for s, f in zip(spans, feats)]

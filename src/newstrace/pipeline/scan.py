@@ -1,0 +1,108 @@
+"""The scan: articles in, relations, families and stories out.
+
+Steps run in one direction: analyse (language, sentences) -> encode (cached) ->
+candidates -> align and relate each candidate -> group. Progress is reported through a
+callback so the library never knows whether a terminal, a server or nothing is watching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from newstrace.embedding.encoder import Encoder
+from newstrace.embedding.prepare import Prepared
+from newstrace.grouping import STORY_WINDOW_DAYS, Family, Story, assign_stories, families, stories
+from newstrace.matching.relation import PairResult, Params, default_params, relate
+from newstrace.pipeline import steps
+from newstrace.text.article import Article, ReadProblem
+
+# progress(stage, done, total): stage is "analyse", "encode", "compare".
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class ScanResult:
+    articles: list[Article]
+    scored: list[PairResult]  # every candidate pair, unrelated ones included
+    families: list[Family]
+    stories: list[Story]
+    problems: list[ReadProblem] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> list[PairResult]:
+        """The pairs the output lists: every relation but `unrelated`."""
+        return [p for p in self.scored if p.relation != "unrelated"]
+
+    @property
+    def candidates(self) -> int:
+        return len(self.scored)
+
+    def to_dict(self, with_sentences: bool = False) -> dict:
+        arts = []
+        for a in self.articles:
+            d = a.summary()
+            d["attributed_source"] = a.attributed_source
+            if with_sentences:
+                d["sentence_list"] = a.sentences
+                d["sentence_langs"] = a.sentence_langs
+            arts.append(d)
+        return {
+            "articles": arts,
+            "stories": [s.to_dict() for s in self.stories],
+            "families": [f.to_dict() for f in self.families],
+            "pairs": [p.to_dict() for p in self.pairs if p.relation != "unrelated"],
+            "problems": [{"where": p.where, "id": p.article_id, "message": p.message}
+                         for p in self.problems],
+        }
+
+
+class Pipeline:
+    def __init__(self, params: Params | None = None, encoder: Encoder | None = None,
+                 window_days: float | None = STORY_WINDOW_DAYS):
+        self.params = params or default_params()
+        self.encoder = encoder or Encoder()
+        self.window_days = window_days  # stories: see grouping.STORY_WINDOW_DAYS
+
+    def prepare_all(
+        self, articles: Sequence[Article], progress: Progress = _quiet
+    ) -> list[Prepared]:
+        return steps.prepare(self, articles, progress)
+
+    def compare(self, a: Article, b: Article) -> PairResult:
+        pa, pb = self.prepare_all([a, b])
+        return relate(pa, pb, self.params)
+
+    def scan(self, articles: Sequence[Article], progress: Progress = _quiet) -> ScanResult:
+        """The local executor: every step (executors/steps.py) in this process, over the
+        whole scan. The Ray executor (executors/ray_executor.py) runs the same steps."""
+        articles = _unique(articles)
+        prepared = self.prepare_all(articles, progress)
+        cands = steps.candidates(prepared)
+        pairs = steps.relate_all(self, prepared, cands, progress)
+        pairs = steps.infer(self, pairs, {p.id: p.side.lengths for p in prepared},
+                            {a.id: a.lang for a in articles})
+        return self.group(articles, pairs)
+
+    def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:
+        fams = families(articles, pairs, self.params.family_min_link)
+        sts = stories(articles, pairs, fams, self.params.story_threshold, self.window_days)
+        assign_stories(fams, sts)
+        pairs = sorted(pairs, key=lambda p: (p.a, p.b))
+        return ScanResult(list(articles), pairs, fams, sts)
+
+
+def _unique(articles: Sequence[Article]) -> list[Article]:
+    seen: set[str] = set()
+    out = []
+    for a in articles:
+        if a.id in seen:
+            a.warnings.append("duplicate id: skipped")
+            continue
+        seen.add(a.id)
+        out.append(a)
+    return out

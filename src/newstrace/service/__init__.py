@@ -1,0 +1,1 @@
+"""Service and report: the HTTP API, the web UI and the HTML report."""

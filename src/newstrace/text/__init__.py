@@ -1,0 +1,2 @@
+"""Reading and text: the article record, readers, normalisation, language, sentences,
+anchors, who / where / when."""

