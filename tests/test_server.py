@@ -17,9 +17,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import positive_data_acceptance  # noqa: E402
 
+from newstrace import __version__  # noqa: E402
 from newstrace.matching.relation import REUSE  # noqa: E402
-from newstrace.service import server  # noqa: E402
-from newstrace.service.server import create_app  # noqa: E402
+from newstrace.service import guard, schemas  # noqa: E402
+from newstrace.service.app import create_app  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 TOKEN = "test-token-0123456789"
@@ -55,7 +56,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 
 def test_health_and_schema(client: TestClient) -> None:
-    assert client.get("/api/health").json() == {"status": "ok", "version": server.__version__,
+    assert client.get("/api/health").json() == {"status": "ok", "version": __version__,
                                                 "auth": False}
     paths = client.get("/openapi.json").json()["paths"]
     for p in ("/api/articles", "/api/compare", "/api/kin/{article_id}", "/api/kin",
@@ -185,8 +186,8 @@ def test_compare(client: TestClient) -> None:
     ({"articles": [{"id": "  ", "text": SHORT}]}, "blank"),
     ({"articles": [{"id": 5, "text": SHORT}]}, "string"),
     ({"articles": [{"id": "a", "text": SHORT, "lang": ["en"]}]}, "lang"),
-    ({"articles": [{"id": "a", "text": "x" * (server.MAX_TEXT_CHARS + 1)}]}, "at most"),
-    ({"articles": [{"id": str(i), "text": "t"} for i in range(server.MAX_BATCH + 1)]}, "at most"),
+    ({"articles": [{"id": "a", "text": "x" * (schemas.MAX_TEXT_CHARS + 1)}]}, "at most"),
+    ({"articles": [{"id": str(i), "text": "t"} for i in range(schemas.MAX_BATCH + 1)]}, "at most"),
     ([1, 2], "valid dictionary"),
 ])
 def test_validation_errors_are_clear_422s(client: TestClient, body: object,
@@ -211,7 +212,7 @@ def test_malformed_and_oversized_requests(client: TestClient,
                                                              "content-type": "application/json"})
     assert r.status_code == 400
 
-    monkeypatch.setattr(server, "MAX_BODY_BYTES", 1000)
+    monkeypatch.setattr(guard, "MAX_BODY_BYTES", 1000)
     big = {"articles": [{"id": "a", "text": "word " * 400}]}
     r = client.post("/api/articles", json=big)
     assert r.status_code == 413 and "larger than" in r.json()["detail"]

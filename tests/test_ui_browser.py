@@ -27,7 +27,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed (the [serve] extra)")
 
 from conftest import short_tmpdir  # noqa: E402
-from newstrace.service.server import create_app  # noqa: E402
+from newstrace.service.app import create_app  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

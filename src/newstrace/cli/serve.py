@@ -30,7 +30,7 @@ def serve(
 
     from newstrace.index import Index
     from newstrace.index.store import StoreError
-    from newstrace.service.server import create_app
+    from newstrace.service.app import create_app
 
     try:  # a wrong --db must fail here, not as 500s in the browser
         Index(db).close()

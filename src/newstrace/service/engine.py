@@ -1,0 +1,240 @@
+"""The index worker and the background batch adds.
+
+One worker thread owns the index and the encoder: SQLite connections and the encoder are
+not shared across threads, and the CPU has no spare core for parallel encoding anyway.
+A batch add runs as a job in chunks on that thread, so reads wait at most one chunk and
+GET /api/jobs/{id} reports progress without touching the index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import Request
+
+from newstrace.pipeline import Pipeline
+from newstrace.service.schemas import AddResult, ArticleIn, JobOut, Problem
+from newstrace.text.article import Article, ReadProblem
+from newstrace.text.readers import article_from_dict
+
+CHUNK = 16  # articles per index call in a batch add: bounds how long a read can wait
+MAX_JOBS = 200  # finished jobs kept for GET /api/jobs/{id}
+
+T = TypeVar("T")
+log = logging.getLogger("newstrace.service")
+
+
+class NotFound(Exception):
+    """Raised on the index thread when an id is unknown; routes turn it into a 404."""
+
+
+class Engine:
+    """Runs every index and encoder call on one thread; opens the index on first use.
+
+    close() (at app shutdown) closes the index and the thread; a later call opens both
+    again, so an app whose lifespan runs more than once (test clients) keeps working.
+    """
+
+    def __init__(self, db_path: Path, window_days: int | None = None):
+        self.db_path = db_path
+        self.window_days = window_days
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._index: Any = None
+        self.pipeline = Pipeline()  # the encoder's sentence cache outlives index reopening
+
+    def _open(self) -> Any:
+        if self._index is None:
+            from newstrace.index import Index  # heavy: imported when the service first needs it
+
+            self._index = Index(self.db_path, pipeline=self.pipeline,
+                                window_days=self.window_days)
+        return self._index
+
+    def submit(self, fn: Callable[[Any], T]) -> Future[T]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1,
+                                                thread_name_prefix="newstrace-index")
+            return self._pool.submit(lambda: fn(self._open()))
+
+    async def run(self, fn: Callable[[Any], T]) -> T:
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return
+
+        def shut() -> None:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+
+        pool.submit(shut).result()
+        pool.shutdown(wait=True)
+
+
+@dataclass
+class Job:
+    id: str
+    total: int
+    state: str = "queued"
+    done: int = 0
+    stage: str | None = None
+    stage_done: int = 0
+    stage_total: int = 0
+    chunk_start: int = 0
+    chunk_len: int = 0
+    result: AddResult = field(default_factory=AddResult)
+    error: str | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    # Share of a chunk's time each index stage takes, roughly: encoding dominates.
+    _STAGE_SPAN = {"encode": (0.0, 0.7), "index": (0.7, 1.0)}
+
+    def out(self) -> JobOut:
+        frac = 0.0
+        if self.stage in self._STAGE_SPAN and self.stage_total:
+            lo, hi = self._STAGE_SPAN[self.stage]
+            frac = lo + (hi - lo) * min(1.0, self.stage_done / self.stage_total)
+        progress = 1.0 if self.state == "done" else (
+            (self.chunk_start + frac * self.chunk_len) / self.total if self.total else 0.0)
+        return JobOut(
+            id=self.id, state=self.state, total=self.total, done=self.done,  # type: ignore[arg-type]
+            progress=round(min(1.0, progress), 4), stage=self.stage, stage_done=self.stage_done,
+            stage_total=self.stage_total,
+            result=self.result if self.state in ("done", "failed") else None, error=self.error,
+        )
+
+
+# What a job reads: API articles, or a callable that reads uploaded files into articles
+# (on the job's thread, so the event loop never runs HTML extraction).
+Items = list[ArticleIn] | Callable[[], list[Article | ReadProblem]]
+
+
+class Jobs:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def start(self, items: Items, total: int | None = None) -> Job:
+        job = _new_job(len(items) if total is None else total)  # type: ignore[arg-type]
+        with self._lock:
+            self._jobs[job.id] = job
+            while len(self._jobs) > MAX_JOBS:
+                oldest = next(iter(self._jobs))
+                if not self._jobs[oldest].finished.is_set():
+                    break
+                self._jobs.pop(oldest)
+        threading.Thread(target=self._run, args=(job, items), daemon=True,
+                         name=f"newstrace-job-{job.id[:8]}").start()
+        return job
+
+    def _run(self, job: Job, items: Items) -> None:
+        try:
+            job.state = "running"
+            if callable(items):
+                got_all = items()
+                job.total = len(got_all)
+            else:
+                got_all = [to_article(item, f"articles[{i}]") for i, item in enumerate(items)]
+            articles: list[Article] = []
+            first: dict[str, str] = {}
+            for i, got in enumerate(got_all):
+                if isinstance(got, Article) and got.id in first:
+                    got = ReadProblem(_where(got, i), f"duplicate id (first in "
+                                      f"{first[got.id]}): skipped", got.id)
+                if isinstance(got, ReadProblem):
+                    job.result.problems.append(problem(got))
+                    job.done += 1
+                else:
+                    first[got.id] = _where(got, i)
+                    articles.append(got)
+
+            def progress(stage: str, done: int, total: int) -> None:
+                job.stage, job.stage_done, job.stage_total = stage, done, total
+
+            for start in range(0, len(articles), CHUNK):
+                chunk = articles[start:start + CHUNK]
+                job.chunk_start, job.chunk_len = job.done, len(chunk)
+                report = self.engine.submit(_adder(chunk, progress)).result()
+                merge_report(job.result, report)
+                job.done += len(chunk)
+            job.state = "done"
+        # A failed batch must end as a failed job the client can see, whatever raised.
+        except Exception as exc:  # noqa: BLE001
+            log.exception("batch add %s failed", job.id)
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished.set()
+
+
+def _new_job(total: int) -> Job:
+    return Job(id=uuid.uuid4().hex, total=total)
+
+
+def _where(art: Article, i: int) -> str:
+    """Where an article came from, for messages: its file (uploads) or its batch slot."""
+    return art.path or f"articles[{i}]"
+
+
+def _adder(chunk: list[Article], progress: Callable[[str, int, int], None]
+           ) -> Callable[[Any], Any]:
+    def add(ix: Any) -> Any:
+        return ix.add(chunk, progress=progress)
+
+    return add
+
+
+def engine_of(request: Request) -> Engine:
+    """FastAPI dependency: the app's engine."""
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def jobs_of(request: Request) -> Jobs:
+    return request.app.state.jobs  # type: ignore[no-any-return]
+
+
+# --- conversions between the engine's objects and the API ---------------------------------
+
+
+def to_article(item: ArticleIn, where: str) -> Article | ReadProblem:
+    return article_from_dict(item.model_dump(exclude_none=True), where)
+
+
+def problem(p: Any) -> Problem:
+    if isinstance(p, ReadProblem):
+        return Problem(where=p.where, message=p.message, id=p.article_id)
+    if isinstance(p, Mapping):
+        return Problem(where=str(p.get("where", "")), message=str(p.get("message", "")),
+                       id=p.get("id"))
+    return Problem(where="", message=str(p))
+
+
+def _ids(value: Any) -> list[str]:
+    if isinstance(value, int | float):
+        return []
+    return [str(x.id if isinstance(x, Article) else x) for x in value or []]
+
+
+def merge_report(into: AddResult, report: Any) -> None:
+    into.added += _ids(getattr(report, "added", []))
+    into.replaced += _ids(getattr(report, "replaced", []))
+    into.unchanged += _ids(getattr(report, "unchanged", []))
+    into.problems += [problem(p) for p in getattr(report, "problems", []) or []]
