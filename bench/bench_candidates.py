@@ -291,6 +291,7 @@ def index_bench(window: int | None = None) -> None:
     import tempfile
 
     from newstrace import index as index_mod
+    from newstrace.index import neighbours
     from newstrace.index.vectors import SentenceWindow
     from newstrace.matching.alignment import Alignment
     from newstrace.matching.relation import PairResult
@@ -298,7 +299,7 @@ def index_bench(window: int | None = None) -> None:
     def unrelated(a, b, params):  # noqa: ANN001, ANN202
         return PairResult(a.id, b.id, "unrelated", 0.0, 0.0, None, Alignment(), {})
 
-    index_mod.relate = unrelated
+    neighbours.relate = unrelated  # type: ignore[assignment]
     store = load_store()
     pipe = Pipeline(encoder=Encoder(store=store))
     arts, plants = collection()
@@ -313,9 +314,9 @@ def index_bench(window: int | None = None) -> None:
         ix.close()
         ix = index_mod.Index(Path(tmp) / "b.db", pipe)  # reopened: postings built anew
         if window is not None:
-            ix._partial_state = (candidates.PassageIndex(), SentenceWindow(window))
+            ix.neighbours.partial_state = (candidates.PassageIndex(), SentenceWindow(window))
         t = time.perf_counter()
-        passages, win = ix._sync_partial(set())
+        passages, win = ix.neighbours.sync_partial(set())
         t_sync = time.perf_counter() - t
         rowid = {r["ext_id"]: r["id"] for r in ix.store.iter_articles()}
         rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -324,10 +325,10 @@ def index_bench(window: int | None = None) -> None:
         for kind, h, s in plants:
             p = prepared[h]
             t = time.perf_counter()
-            old = ix._candidates(p, set(), partial=False)
+            old = ix.neighbours.candidates(p, set(), partial=False)
             t_old += time.perf_counter() - t
             t = time.perf_counter()
-            new = ix._candidates(p, set())
+            new = ix.neighbours.candidates(p, set())
             t_new += time.perf_counter() - t
             n_old, n_new = n_old + len(old), n_new + len(new)
             group = "cross-lingual (newstest)" if kind.startswith("newstest") else kind

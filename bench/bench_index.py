@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from newstrace.embedding.encoder import Encoder  # noqa: E402
 from newstrace.embedding.prepare import analyse, lead  # noqa: E402
 from newstrace.index import Index  # noqa: E402
-from newstrace.index.store import EmbeddingCache, Store  # noqa: E402
+from newstrace.index.embeddings import EmbeddingCache  # noqa: E402
+from newstrace.index.store import Store  # noqa: E402
 from newstrace.pipeline import Pipeline  # noqa: E402
 from newstrace.text.article import Article  # noqa: E402
 
@@ -251,10 +252,11 @@ def _kin_latency(ix: Index, rows: list[dict], n_new: int = 30) -> dict:
 
 
 class _Timed:
-    """Wraps index.relate to split add time into alignment (engine) and the rest."""
+    """Wraps the index's relate (in neighbours.py) to split add time into alignment
+    (engine) and the rest."""
 
     def __init__(self) -> None:
-        import newstrace.index.index as nidx
+        import newstrace.index.neighbours as nidx
 
         self.seconds, self.calls, self.cells = 0.0, 0, 0
         self._relate = nidx.relate

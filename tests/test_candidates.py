@@ -225,27 +225,27 @@ def test_index_proposes_partial_copies(tmp_path: Path, pipeline: Pipeline, plant
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The index's passage postings and sentence window propose each source for its
     host (candidate proposal only: the verdict is stubbed)."""
-    monkeypatch.setattr("newstrace.index.index.relate", _unrelated)
+    monkeypatch.setattr("newstrace.index.neighbours.relate", _unrelated)
     arts = {a.id: a for a in planted["arts"]}
     prepared = {p.id: p for p in planted["prepared"]}
     with Index(tmp_path / "p.db", pipeline) as ix:
         ix.add([arts["source_en"], arts["source_de"], arts["zh_source"]])
         rowid = {r["ext_id"]: r["id"] for r in ix.store.iter_articles()}
-        passages, window = ix._sync_partial(set())
+        passages, window = ix.neighbours.sync_partial(set())
         for host, source in [("host_en", "source_en"), ("zh_host", "zh_source")]:
             found = passages.query(passage_hashes(prepared[host].article.sentences))
             assert found == {rowid[source]}
-            assert rowid[source] in ix._candidates(prepared[host], set())
-        links = ix._sentence_links(prepared["host2_en"], window, set())
+            assert rowid[source] in ix.neighbours.candidates(prepared[host], set())
+        links = ix.neighbours.sentence_links(prepared["host2_en"], window, set())
         assert links == {rowid["source_de"]}
-        assert rowid["source_de"] in ix._candidates(prepared["host2_en"], set())
+        assert rowid["source_de"] in ix.neighbours.candidates(prepared["host2_en"], set())
         # the article being added (the newest rowid, excluded) is not loaded yet
         ix.add([arts["host_en"]])
         host = ix.store.article_row("host_en")["id"]
-        passages, _ = ix._sync_partial({host})
+        passages, _ = ix.neighbours.sync_partial({host})
         assert passages.seen == host - 1
-        assert ix._candidates(prepared["host_en"], {host}) >= {rowid["source_en"]}
-        passages, _ = ix._sync_partial(set())
+        assert ix.neighbours.candidates(prepared["host_en"], {host}) >= {rowid["source_en"]}
+        passages, _ = ix.neighbours.sync_partial(set())
         assert passages.seen == host
 
 
@@ -282,17 +282,17 @@ def test_sentence_window_slides() -> None:
 def test_index_window_holds_the_newest_articles(tmp_path: Path, pipeline: Pipeline,
                                                 planted: dict,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newstrace.index.index.relate", _unrelated)
+    monkeypatch.setattr("newstrace.index.neighbours.relate", _unrelated)
     arts = [a for a in planted["arts"] if a.id.startswith(("source", "zh_source"))]
     with Index(tmp_path / "w.db", pipeline) as ix:
-        ix._partial_state = (PassageIndex(), SentenceWindow(size=2))
+        ix.neighbours.partial_state = (PassageIndex(), SentenceWindow(size=2))
         ix.add(arts[:1])
         ix.add(arts[1:])  # each add loads the one before; the window slides
-        _, window = ix._sync_partial(set())
+        _, window = ix.neighbours.sync_partial(set())
         held = set(split_id(faiss.vector_to_array(window.index.id_map))[0].tolist())
         assert held == {2, 3} and window.seen == 3
     with Index(tmp_path / "w.db", pipeline) as ix:  # reopened: only the newest loaded
-        ix._partial_state = (PassageIndex(), SentenceWindow(size=1))
-        _, window = ix._sync_partial(set())
+        ix.neighbours.partial_state = (PassageIndex(), SentenceWindow(size=1))
+        _, window = ix.neighbours.sync_partial(set())
         held = set(split_id(faiss.vector_to_array(window.index.id_map))[0].tolist())
         assert held == {3}

@@ -510,7 +510,7 @@ def test_schema_1_index_is_migrated(tmp_path: Path, fake_encoder: None) -> None:
     rows = corpus(8)
     with Index(db) as ix:
         ix.add(arts(rows[:6]))
-        fresh = ix._prepared_for(1)
+        fresh = ix.neighbours.prepared_for(1)
     assert fresh is not None
     con = sqlite3.connect(db)
     con.execute("ALTER TABLE sentences DROP COLUMN sets")
@@ -522,7 +522,7 @@ def test_schema_1_index_is_migrated(tmp_path: Path, fake_encoder: None) -> None:
     with Index(db) as ix:
         assert ix.stats()["schema_version"] == 3
         assert ix.store.get_meta("sets_pending") == "1"
-        old = ix._prepared_for(1)  # a reader: sets computed from the text
+        old = ix.neighbours.prepared_for(1)  # a reader: sets computed from the text
         assert old is not None and old.side.anchors == fresh.side.anchors
         assert old.side.words == fresh.side.words
         ix.add(arts(rows[6:]))
@@ -536,8 +536,8 @@ def test_schema_1_index_is_migrated(tmp_path: Path, fake_encoder: None) -> None:
     assert "lsh" not in tables
     assert unfilled == 0
     with Index(db) as ix:
-        ix._prepared.clear()
-        stored = ix._prepared_for(1)  # now from the stored sets
+        ix.neighbours.prepared.clear()
+        stored = ix.neighbours.prepared_for(1)  # now from the stored sets
         assert stored is not None and stored.side.anchors == fresh.side.anchors
         assert stored.side.words == fresh.side.words
     assert_complete(db)

@@ -3,7 +3,8 @@
 One file holds everything a later run needs without re-reading or re-encoding: articles
 and their sentences, sentence embeddings by text key, MinHash signatures (their LSH bands
 are rebuilt in memory on open: bands.py), anchor postings, document vectors, every scored
-pair, families and stories.
+pair, families and stories. The tables, and opening, creating or migrating a file, are in
+schema.py; the encoder's cache over the embeddings table in embeddings.py.
 
 WAL mode lets readers query while one writer adds; each article is written in one
 transaction, so a crash (even SIGKILL) leaves whole articles or none. `synchronous=NORMAL`
@@ -15,105 +16,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from newstrace.index.schema import StoreError, check_magic, setup
 from newstrace.matching.relation import REUSE
 
-# 2: LSH bands no longer stored (bands.py keeps them in memory);
-# 3: sentences.sets (anchors and content words: rebuilding them was half the candidate cost)
-SCHEMA_VERSION = 3
-SETS_PENDING = "sets_pending"  # meta key: sentences from before schema 3 lack their sets
-PAGE_SIZE = 8192  # vectors are 1.5 KB: five to a page
-WAL_CHECKPOINT_PAGES = 8192
-CACHE_KIB = 32 * 1024
-APPLICATION_ID = 0x4E575452  # "NWTR": tells our files from any other SQLite database
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE schema_version (version INTEGER NOT NULL);
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE families (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    origin TEXT,
-    origin_confidence REAL NOT NULL DEFAULT 0,
-    origin_reason TEXT NOT NULL DEFAULT '',
-    attributed_source TEXT
-);
-CREATE TABLE stories (id INTEGER PRIMARY KEY AUTOINCREMENT);
-CREATE TABLE articles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: also the faiss id
-    ext_id TEXT NOT NULL UNIQUE,
-    text_hash BLOB NOT NULL,
-    title TEXT, lang TEXT, url TEXT, source TEXT, published TEXT, path TEXT,
-    attributed_source TEXT,
-    warnings TEXT NOT NULL DEFAULT '[]',
-    n_sentences INTEGER NOT NULL,
-    text_chars INTEGER NOT NULL,
-    family INTEGER REFERENCES families(id) ON DELETE SET NULL,
-    story INTEGER REFERENCES stories(id) ON DELETE SET NULL,
-    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-);
-CREATE INDEX articles_family ON articles(family);
-CREATE INDEX articles_story ON articles(story);
-CREATE TABLE sentences (
-    article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    pos INTEGER NOT NULL,
-    key BLOB NOT NULL,
-    lang TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL,
-    sets TEXT,  -- prepare.pack_sets; NULL in indexes made before schema 3
-    PRIMARY KEY (article, pos)
-) WITHOUT ROWID;
--- A rowid table, not WITHOUT ROWID: 1.5 KB rows overflow a WITHOUT ROWID b-tree's pages
--- (measured: 4.3 KB per vector, against 1.7 KB here with 8 KiB pages).
-CREATE TABLE embeddings (key BLOB PRIMARY KEY, vec BLOB NOT NULL);
-CREATE TABLE signatures (
-    article INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-    sig BLOB NOT NULL
-);
-CREATE TABLE postings (
-    anchor TEXT NOT NULL,
-    article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    PRIMARY KEY (anchor, article)
-) WITHOUT ROWID;
-CREATE INDEX postings_article ON postings(article);
-CREATE TABLE anchor_df (anchor TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
--- doc: centred sentence mean (Prepared.doc_vector); lead: the raw lead-passage vector;
--- lead_c: the lead centred by language. doc and lead_c feed the two faiss indexes.
-CREATE TABLE doc_vectors (
-    article INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-    doc BLOB NOT NULL,
-    lead BLOB NOT NULL,
-    lead_c BLOB NOT NULL
-);
-CREATE TABLE pairs (
-    a INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,  -- the earlier article
-    b INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    relation TEXT NOT NULL,
-    reuse REAL NOT NULL,
-    story REAL NOT NULL,
-    direction TEXT,
-    data TEXT,  -- PairResult.to_dict(with_features=True), NULL for unrelated pairs
-    PRIMARY KEY (a, b)
-) WITHOUT ROWID;
-CREATE INDEX pairs_b ON pairs(b);
-CREATE TABLE inferred (  -- reuse composed through a pivot (transitive.compose): the best one
-    a INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    b INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    via INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    relation TEXT NOT NULL,
-    reuse REAL NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (a, b)
-) WITHOUT ROWID;
-CREATE INDEX inferred_b ON inferred(b);
-CREATE INDEX inferred_via ON inferred(via);
-"""
+__all__ = ["ARTICLE_FIELDS", "VECTOR_COLUMNS", "Store", "StoreError"]
 
 ARTICLE_FIELDS = (
     "id", "ext_id", "text_hash", "title", "lang", "url", "source", "published", "path",
@@ -123,10 +35,6 @@ ARTICLE_FIELDS = (
 
 VECTOR_COLUMNS = ("doc", "lead", "lead_c")
 _REUSE_SQL = "(" + ", ".join(f"'{r}'" for r in sorted(REUSE)) + ")"
-
-
-class StoreError(Exception):
-    """The index file cannot be used: not ours, newer, or damaged. The message says why."""
 
 
 def _ids(values: Iterable[int]) -> str:
@@ -144,7 +52,7 @@ class Store:
         if not exists and not create:
             raise StoreError(f"{self.path}: no index here (create one with `newstrace index add`)")
         if exists:
-            _check_magic(self.path)
+            check_magic(self.path)
         try:
             self.conn = sqlite3.connect(
                 str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
@@ -153,85 +61,13 @@ class Store:
             raise StoreError(f"{self.path}: cannot open: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
         try:
-            self._setup()
+            setup(self)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise StoreError(f"{self.path}: not a usable newstrace index: {exc}") from exc
         except StoreError:
             self.conn.close()
             raise
-
-    # --- opening ------------------------------------------------------------------------
-
-    def _setup(self) -> None:
-        c = self.conn
-        c.execute(f"PRAGMA busy_timeout = {30000}")
-        app_id = c.execute("PRAGMA application_id").fetchone()[0]
-        tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        if app_id != APPLICATION_ID:
-            if tables:
-                shown = ", ".join(sorted(tables)[:5])
-                raise StoreError(
-                    f"{self.path}: an SQLite database, but not a newstrace index "
-                    f"(tables: {shown}); give another --db file"
-                )
-            self._create()
-        version = c.execute("SELECT version FROM schema_version").fetchone()
-        if version is None:
-            raise StoreError(f"{self.path}: newstrace index without a schema version")
-        if version[0] > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: made by a newer newstrace (schema {version[0]}; this version "
-                f"reads {SCHEMA_VERSION})"
-            )
-        c.execute("PRAGMA journal_mode = WAL")
-        c.execute("PRAGMA synchronous = NORMAL")
-        c.execute("PRAGMA foreign_keys = ON")
-        if version[0] < SCHEMA_VERSION:
-            self._migrate(version[0])
-        # Candidates are read from all over the file: a 32 MiB page cache, not SQLite's
-        # 2 MiB default. (mmap_size was tried: RSS then grows with the file, up to the map.)
-        c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        # Checkpoint the WAL every 64 MiB, not every 8: an article's insert touches pages
-        # all over a large file, and fewer, larger checkpoints write each hot page once
-        # (commit cost at 20k articles: 5 ms per article with the default).
-        c.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-
-    def _create(self) -> None:
-        c = self.conn
-        c.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only takes effect before WAL is on
-        c.execute("PRAGMA journal_mode = WAL")
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            # Another process may have created it while we waited for the lock.
-            if c.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
-                c.execute("COMMIT")
-                return
-            # Statement by statement: executescript() would commit the open transaction.
-            for statement in _SCHEMA.split(";\n"):
-                if statement.strip():
-                    c.execute(statement)
-            c.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            c.execute("COMMIT")
-        except BaseException:
-            if c.in_transaction:
-                c.execute("ROLLBACK")
-            raise
-
-    def _migrate(self, version: int) -> None:
-        with self.transaction() as c:
-            if c.execute("SELECT version FROM schema_version").fetchone()[0] >= SCHEMA_VERSION:
-                return  # another process migrated it while we waited for the lock
-            if version < 2:
-                c.execute("DROP TABLE IF EXISTS lsh")  # bands are derived from signatures
-            if version < 3:
-                # Filled in by the next writer (Index.add), a chunk per transaction.
-                c.execute("ALTER TABLE sentences ADD COLUMN sets TEXT")
-                self.set_meta(SETS_PENDING, "1")
-            c.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
-            c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.conn.close()
@@ -561,95 +397,3 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
-
-
-def _check_magic(path: Path) -> None:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(len(_SQLITE_MAGIC))
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    if head != _SQLITE_MAGIC:
-        raise StoreError(
-            f"{path}: not a newstrace index (not an SQLite database); give another --db file"
-        )
-
-
-class EmbeddingCache(MutableMapping[bytes, np.ndarray]):
-    """The Encoder's cache, backed by the embeddings table: nothing is encoded twice.
-
-    New vectors are buffered and written by `flush()` (one transaction per encoder batch),
-    and a small LRU keeps recent vectors so the encoder's `in` then `[]` costs one query.
-    `fallback` (any mapping) is consulted on a miss and copied in: a warm cache.
-    """
-
-    def __init__(self, store: Store, fallback: MutableMapping[bytes, np.ndarray] | None = None,
-                 lru: int = 4096):
-        self.store = store
-        self.fallback = fallback
-        self.pending: dict[bytes, np.ndarray] = {}
-        self._recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
-        self._lru = lru
-
-    def _remember(self, key: bytes, vec: np.ndarray) -> None:
-        self._recent[key] = vec
-        self._recent.move_to_end(key)
-        if len(self._recent) > self._lru:
-            self._recent.popitem(last=False)
-
-    def _lookup(self, key: bytes) -> np.ndarray | None:
-        vec = self.pending.get(key)
-        if vec is None:
-            vec = self._recent.get(key)
-        if vec is None:
-            vec = self.store.get_vector(key)
-            if vec is None and self.fallback is not None:
-                found = self.fallback.get(key)
-                if found is not None:
-                    vec = np.asarray(found, dtype=np.float32)
-                    self.pending[key] = vec
-            if vec is not None:
-                self._remember(key, vec)
-        return vec
-
-    def __contains__(self, key: object) -> bool:
-        if not isinstance(key, bytes):
-            return False
-        return self._lookup(key) is not None
-
-    def __getitem__(self, key: bytes) -> np.ndarray:
-        vec = self._lookup(key)
-        if vec is None:
-            raise KeyError(key)
-        return vec
-
-    def __setitem__(self, key: bytes, vec: np.ndarray) -> None:
-        vec = np.asarray(vec, dtype=np.float32)
-        self.pending[key] = vec
-        self._remember(key, vec)
-
-    def __delitem__(self, key: bytes) -> None:
-        raise TypeError("the embedding cache is append-only")
-
-    def __iter__(self) -> Iterator[bytes]:
-        for row in self.store.conn.execute("SELECT key FROM embeddings"):
-            yield row[0]
-
-    def __len__(self) -> int:
-        return self.store.count("embeddings")
-
-    def checkpoint(self) -> None:
-        """Called by the Encoder after each batch: a crash loses at most one batch."""
-        self.flush()
-
-    def flush(self) -> None:
-        """Write buffered vectors in their own transaction (content-keyed, so safe alone)."""
-        if not self.pending:
-            return
-        items = list(self.pending.items())
-        if self.store.conn.in_transaction:
-            self.store.put_vectors(items)
-        else:
-            with self.store.transaction():
-                self.store.put_vectors(items)
-        self.pending.clear()
