@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from newstrace.pipeline import Pipeline
 from newstrace.service.schemas import AddResult, ArticleIn, JobOut, Problem
@@ -209,6 +209,10 @@ def engine_of(request: Request) -> Engine:
 
 def jobs_of(request: Request) -> Jobs:
     return request.app.state.jobs  # type: ignore[no-any-return]
+
+
+EngineDep = Annotated[Engine, Depends(engine_of)]
+JobsDep = Annotated[Jobs, Depends(jobs_of)]
 
 
 # --- conversions between the engine's objects and the API ---------------------------------

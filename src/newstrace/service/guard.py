@@ -2,7 +2,8 @@
 security headers.
 
 Auth: when a token is given, every request needs `Authorization: Bearer <token>` except
-GET /api/health and the static UI shell (HTML/JS/CSS that holds no data).
+GET /api/health, the static UI shell (HTML/JS/CSS that holds no data), the /docs explorer
+with its bundled assets, and /openapi.json (it describes the API; it holds no data).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
-PUBLIC_PATHS = frozenset({"/", "/api/health", "/report.css"})
+# The UI shell and the API explorer hold no data; /openapi.json only describes the API.
+PUBLIC_PATHS = frozenset({"/", "/api/health", "/report.css", "/docs", "/openapi.json"})
 UI_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
           "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -73,7 +75,7 @@ class Guard:
             if message["type"] == "http.response.start":
                 extra = [(b"x-content-type-options", b"nosniff"),
                          (b"referrer-policy", b"no-referrer")]
-                if not path.startswith("/api/") and path not in ("/docs", "/redoc"):
+                if not path.startswith("/api/"):
                     extra.append((b"content-security-policy", UI_CSP.encode()))
                 message = {**message, "headers": list(message.get("headers", [])) + extra}
             await send(message)
@@ -88,7 +90,7 @@ class Guard:
 
 
 def _public(path: str) -> bool:
-    return path in PUBLIC_PATHS or path.startswith("/static/")
+    return path in PUBLIC_PATHS or path.startswith(("/static/", "/docs/assets/"))
 
 
 def _too_large() -> Response:

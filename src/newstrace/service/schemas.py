@@ -92,3 +92,16 @@ def common_responses(max_body_bytes: int) -> dict[int | str, dict[str, Any]]:
         401: {"model": ErrorOut, "description": "missing or wrong bearer token (when required)"},
         413: {"model": ErrorOut, "description": f"body larger than {max_body_bytes >> 20} MiB"},
     }
+
+
+class FileIn(BaseModel):
+    """One uploaded file, read as the CLI reads files (title, date and url included)."""
+
+    name: str = Field(min_length=1, max_length=500,
+                      description="file name: its extension picks the reader, its stem is "
+                                  "the id of a .txt or .html article")
+    data: str = Field(description="the file's bytes, base64-encoded")
+
+
+class UploadRequest(BaseModel):
+    files: list[FileIn] = Field(min_length=1, max_length=MAX_BATCH)

@@ -94,8 +94,12 @@ def story_row(st: Mapping[str, Any], arts: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def family(ix: Any, family_id: str) -> tuple[dict, dict[str, dict], list[dict]]:
-    """A family, its members' briefs and the pairs inside it."""
-    fam = next((f for f in ix.families() if str(f.get("id")) == family_id), None)
+    """A family (by its id, or an article's), its members' briefs and the pairs inside it."""
+    fams = ix.families()
+    fam = next((f for f in fams if str(f.get("id")) == family_id), None)
+    if fam is None:  # an article id: its family
+        art = get(ix, family_id)
+        fam = next((f for f in fams if art and f.get("id") == art.get("family")), None)
     if fam is None:
         raise NotFound
     members = [str(m) for m in fam.get("articles") or []]

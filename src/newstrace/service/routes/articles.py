@@ -1,20 +1,25 @@
-"""Adding articles (background jobs) and comparing two articles."""
+"""Articles: adding (background jobs, JSON or uploaded files), browsing, one article's
+page, deleting, and comparing two articles."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from functools import partial
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 
+from newstrace.index import browse
 from newstrace.service import views
-from newstrace.service.engine import Engine, Jobs, engine_of, jobs_of, to_article
-from newstrace.service.schemas import AddRequest, CompareRequest, JobOut
+from newstrace.service.engine import EngineDep, Job, JobsDep, NotFound, to_article
+from newstrace.service.routes.params import FiltersDep, PageDep
+from newstrace.service.schemas import AddRequest, CompareRequest, JobOut, UploadRequest
+from newstrace.service.uploads import read_uploads
 from newstrace.text.article import Article, ReadProblem
 
 router = APIRouter(tags=["articles"])
-EngineDep = Annotated[Engine, Depends(engine_of)]
-JobsDep = Annotated[Jobs, Depends(jobs_of)]
+WAIT = Query(False, description="block until the batch is indexed and return the finished job")
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown id"}}
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobOut,
@@ -26,17 +31,62 @@ async def get_job(job_id: str, jobs: JobsDep) -> JobOut:
     return job.out()
 
 
-@router.post("/api/articles", response_model=JobOut, status_code=202,
-             responses={200: {"model": JobOut, "description": "finished (wait=true)"}})
-async def add_articles(req: AddRequest, response: Response, jobs: JobsDep,
-                       wait: bool = Query(False, description="block until the batch is "
-                                          "indexed and return the finished job")) -> JobOut:
-    """Add or replace a batch of articles (by id). Returns a job: poll /api/jobs/{id}."""
-    job = jobs.start(req.articles)
+async def _started(job: Job, response: Response, wait: bool) -> JobOut:
     if wait:
         await asyncio.to_thread(job.finished.wait)
         response.status_code = 200
     return job.out()
+
+
+@router.post("/api/articles", response_model=JobOut, status_code=202,
+             responses={200: {"model": JobOut, "description": "finished (wait=true)"}})
+async def add_articles(req: AddRequest, response: Response, jobs: JobsDep,
+                       wait: bool = WAIT) -> JobOut:
+    """Add or replace a batch of articles (by id). Returns a job: poll /api/jobs/{id}."""
+    return await _started(jobs.start(req.articles), response, wait)
+
+
+@router.post("/api/upload", response_model=JobOut, status_code=202,
+             responses={200: {"model": JobOut, "description": "finished (wait=true)"}})
+async def upload_files(req: UploadRequest, response: Response, jobs: JobsDep,
+                       wait: bool = WAIT) -> JobOut:
+    """Add files as `newstrace index add` reads them: .txt (a short first line is the
+    title), .html (title, date, url and site from the page), .json/.jsonl. The job's
+    `total` counts files until they are read, then articles."""
+    return await _started(jobs.start(partial(read_uploads, req.files), total=len(req.files)),
+                          response, wait)
+
+
+@router.get("/api/articles")
+async def list_articles(engine: EngineDep, filters: FiltersDep, page: PageDep
+                        ) -> dict[str, Any]:
+    """Articles matching the filters, newest first; `total` counts every match."""
+    return await engine.run(lambda ix: browse.articles(ix, filters, page.offset, page.limit))
+
+
+@router.get("/api/articles/{article_id:path}", responses=NOT_FOUND)
+async def get_article(article_id: str, engine: EngineDep) -> dict[str, Any]:
+    """One indexed article: its text, fields, outlet, kin, family and story."""
+    def work(ix: Any) -> dict[str, Any]:
+        art = views.must_get(ix, article_id)
+        story = browse.story_summary(ix, art["story"]) if art.get("story") else None
+        return {**art, "outlet": browse.outlet_of(art.get("source"), art.get("url")),
+                "text": " ".join(art.get("sentence_list") or []),
+                "kin": views.kin_list(ix, article_id, ix.kin(article_id)),
+                "story_summary": story}
+    try:
+        return await engine.run(work)
+    except NotFound:
+        raise HTTPException(404, f"no article {article_id!r} in the index") from None
+
+
+@router.delete("/api/articles/{article_id:path}", responses=NOT_FOUND)
+async def delete_article(article_id: str, engine: EngineDep) -> dict[str, Any]:
+    """Remove an article and its relations; its family and story are regrouped."""
+    removed = await engine.run(lambda ix: ix.remove([article_id]))
+    if not removed:
+        raise HTTPException(404, f"no article {article_id!r} in the index")
+    return {"removed": removed}
 
 
 @router.post("/api/compare", responses={422: {"description": "invalid article"}})

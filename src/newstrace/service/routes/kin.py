@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from newstrace.service import views
-from newstrace.service.engine import Engine, NotFound, engine_of, to_article
+from newstrace.service.engine import EngineDep, NotFound, to_article
 from newstrace.service.report import pair_view
 from newstrace.service.schemas import KinRequest
 from newstrace.text.article import Article, ReadProblem
 
 router = APIRouter(tags=["kin"])
-EngineDep = Annotated[Engine, Depends(engine_of)]
 
 
-@router.get("/api/kin/{article_id}", responses={404: {"description": "unknown id"}})
+# `:path` so ids with '/' (URLs as ids) reach the route whole.
+@router.get("/api/kin/{article_id:path}", responses={404: {"description": "unknown id"}})
 async def kin_of(article_id: str, engine: EngineDep) -> dict[str, Any]:
     """Every indexed article related to an indexed one, with evidence."""
     def work(ix: Any) -> dict[str, Any]:
@@ -34,7 +34,10 @@ async def kin_of(article_id: str, engine: EngineDep) -> dict[str, Any]:
 async def kin_new(req: KinRequest, engine: EngineDep,
                   render: bool = Query(False, description="add an HTML evidence view "
                                        "(`view_html`) to each reuse pair")) -> dict[str, Any]:
-    """Kin of an article that is not in the index (it is not added)."""
+    """Kin of an article that is not in the index (it is not added).
+
+    In each pair `mine` names the side ('a' or 'b') that is the posted article.
+    """
     got = await asyncio.to_thread(to_article, req.article, "article")
     if isinstance(got, ReadProblem):
         raise HTTPException(422, str(got))
@@ -44,12 +47,12 @@ async def kin_new(req: KinRequest, engine: EngineDep,
         pairs = ix.kin(art)
         mine = views.article_dict(art)
         kin = views.kin_list(ix, art.id, pairs)
-        if render:
-            for p in kin:
-                if p.get("evidence"):
-                    other = views.get(ix, p["other"])
-                    sides = (mine, other) if str(p["a"]) == art.id else (other, mine)
-                    p["view_html"] = pair_view(p, *sides)
+        for p in kin:
+            p["mine"] = "a" if str(p["a"]) == art.id else "b"
+            if render and p.get("evidence"):
+                other = views.get(ix, p["other"])
+                sides = (mine, other) if p["mine"] == "a" else (other, mine)
+                p["view_html"] = pair_view(p, *sides)
         return {"article": views.brief(mine), "kin": kin}
 
     return await engine.run(work)

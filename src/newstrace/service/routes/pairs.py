@@ -1,18 +1,22 @@
-"""The relation of two indexed articles and its side-by-side evidence view."""
+"""The relation of two indexed articles and its side-by-side evidence view.
+
+Two ids in one path are ambiguous when an id holds '/', so the query form
+(/api/pair?a=…&b=…) takes any ids; the path form stays for ids without '/'.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from newstrace.service import views
-from newstrace.service.engine import Engine, NotFound, engine_of
+from newstrace.service.engine import Engine, EngineDep, NotFound
 from newstrace.service.report import pair_view
 
 router = APIRouter(tags=["pairs"])
-EngineDep = Annotated[Engine, Depends(engine_of)]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown id"}}
 
 
 async def _pair_or_404(engine: Engine, a: str, b: str) -> dict[str, Any]:
@@ -22,8 +26,13 @@ async def _pair_or_404(engine: Engine, a: str, b: str) -> dict[str, Any]:
         raise HTTPException(404, f"{a!r} or {b!r} is not in the index") from None
 
 
-@router.get("/api/pairs/{a}/{b}", responses={404: {"description": "unknown id"}})
-async def get_pair(a: str, b: str, engine: EngineDep) -> dict[str, Any]:
+def _view(p: dict[str, Any]) -> HTMLResponse:
+    return HTMLResponse(pair_view(p, p["articles"]["a"], p["articles"]["b"]))
+
+
+@router.get("/api/pair", responses=NOT_FOUND)
+async def get_pair_q(engine: EngineDep, a: str = Query(min_length=1),
+                     b: str = Query(min_length=1)) -> dict[str, Any]:
     """The relation of two indexed articles with evidence spans and both sentence lists.
 
     Pairs the index holds no relation for come back as `unrelated` with no evidence.
@@ -31,9 +40,20 @@ async def get_pair(a: str, b: str, engine: EngineDep) -> dict[str, Any]:
     return await _pair_or_404(engine, a, b)
 
 
-@router.get("/api/pairs/{a}/{b}/view", response_class=HTMLResponse,
-            responses={404: {"description": "unknown id"}})
-async def pair_html(a: str, b: str, engine: EngineDep) -> HTMLResponse:
+@router.get("/api/pair/view", response_class=HTMLResponse, responses=NOT_FOUND)
+async def pair_html_q(engine: EngineDep, a: str = Query(min_length=1),
+                      b: str = Query(min_length=1)) -> HTMLResponse:
     """The side-by-side evidence view as an HTML fragment (style: /report.css)."""
-    p = await _pair_or_404(engine, a, b)
-    return HTMLResponse(pair_view(p, p["articles"]["a"], p["articles"]["b"]))
+    return _view(await _pair_or_404(engine, a, b))
+
+
+@router.get("/api/pairs/{a}/{b}", responses=NOT_FOUND)
+async def get_pair(a: str, b: str, engine: EngineDep) -> dict[str, Any]:
+    """As /api/pair, for ids without '/'."""
+    return await _pair_or_404(engine, a, b)
+
+
+@router.get("/api/pairs/{a}/{b}/view", response_class=HTMLResponse, responses=NOT_FOUND)
+async def pair_html(a: str, b: str, engine: EngineDep) -> HTMLResponse:
+    """As /api/pair/view, for ids without '/'."""
+    return _view(await _pair_or_404(engine, a, b))

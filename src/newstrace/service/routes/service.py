@@ -1,13 +1,14 @@
-"""Health and index statistics."""
+"""Health, index statistics and what the list filters can take."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from newstrace import __version__
-from newstrace.service.engine import Engine, engine_of
+from newstrace.index import browse
+from newstrace.service.engine import EngineDep
 from newstrace.service.schemas import Health
 
 router = APIRouter(tags=["service"])
@@ -20,5 +21,12 @@ async def health(request: Request) -> Health:
 
 
 @router.get("/api/stats")
-async def stats(engine: Annotated[Engine, Depends(engine_of)]) -> dict[str, Any]:
+async def stats(engine: EngineDep) -> dict[str, Any]:
     return await engine.run(lambda ix: ix.stats())
+
+
+@router.get("/api/facets")
+async def facets(engine: EngineDep) -> dict[str, Any]:
+    """Languages and outlets (most frequent first) with article counts, and the date range:
+    the values the list filters can take."""
+    return await engine.run(browse.facets)

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 
+from newstrace.index import browse
 from newstrace.service import views
-from newstrace.service.engine import Engine, NotFound, engine_of
+from newstrace.service.engine import EngineDep, NotFound
+from newstrace.service.routes.params import FiltersDep, PageDep
 
 router = APIRouter(tags=["stories"])
-EngineDep = Annotated[Engine, Depends(engine_of)]
 
 
 @router.get("/api/stories")
-async def list_stories(engine: EngineDep, limit: int = Query(100, ge=1, le=1000),
-                       offset: int = Query(0, ge=0)) -> dict[str, Any]:
-    """Stories, newest first (latest publication date of a member, then size)."""
-    def work(ix: Any) -> dict[str, Any]:
-        meta = views.article_meta(ix)
-        rows = [views.story_row(s, meta) for s in ix.stories() if s.get("id")]
-        rows.sort(key=lambda r: (r.get("newest") or "", r["size"]), reverse=True)
-        return {"total": len(rows), "stories": rows[offset:offset + limit]}
-
-    return await engine.run(work)
+async def list_stories(engine: EngineDep, filters: FiltersDep, page: PageDep) -> dict[str, Any]:
+    """Stories with a member matching the filters, newest first (latest publication date of
+    a member, then size); `total` counts every match."""
+    return await engine.run(lambda ix: browse.stories(ix, filters, page.offset, page.limit))
 
 
-@router.get("/api/stories/{story_id}", responses={404: {"description": "unknown story"}})
+@router.get("/api/stories/{story_id:path}", responses={404: {"description": "unknown story"}})
 async def get_story(story_id: str, engine: EngineDep) -> dict[str, Any]:
+    """A story by its id (S12) or by the id of one of its articles."""
     def work(ix: Any) -> dict[str, Any]:
         st = views.story(ix, story_id)
         members = [str(m) for m in st.get("articles") or []]
