@@ -34,10 +34,14 @@ const pct = (x) => Math.round(100 * (Number(x) || 0)) + "%";
 const num = (x) => (Number(x) || 0).toFixed(2);
 const enc = encodeURIComponent;
 
+const articleHref = (id) => "#/article/" + enc(id);
+const pairHref = (a, b) => `#/pair/${enc(a)}/${enc(b)}`;
+
 function articleLabel(art, id) {
   const a = art || {};
-  return el("span", {}, el("span", { class: "nt-id", text: id || a.id }), " ", lang(a.lang),
-    a.title ? el("span", { class: "nt-muted", text: " " + a.title }) : null);
+  const ident = id || a.id;
+  return el("span", {}, el("a", { class: "nt-id", href: articleHref(ident), text: ident }), " ",
+    lang(a.lang), a.title ? el("span", { class: "nt-muted", text: " " + a.title }) : null);
 }
 
 function token() { return sessionStorage.getItem("newstrace-token") || ""; }
@@ -73,9 +77,10 @@ async function api(path, options = {}) {
   return type.includes("application/json") ? res.json() : res.text();
 }
 
-function show(...nodes) {
-  view.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
-}
+// replaceChildren(null) would print "null": every view goes through these two.
+const present = (nodes) => nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false);
+function fill(node, ...nodes) { node.replaceChildren(...present(nodes)); return node; }
+function show(...nodes) { fill(view, ...nodes); }
 function errorBox(err) { return el("div", { class: "ui-error", role: "alert", text: String(err.message || err) }); }
 function loading(what) { return el("p", { class: "nt-muted", text: "Loading " + what + "…" }); }
 function fragment(htmlText, cls) {
@@ -85,9 +90,15 @@ function fragment(htmlText, cls) {
   return box;
 }
 
-// ---- reading files into articles ------------------------------------------------------
+// ---- uploads: files go to /api/upload (read by the server like the CLI reads files) -----
+// Batches keep every request under the server's limits: at most FILES_PER_BATCH files or
+// ARTICLES_PER_BATCH pasted articles, and about BYTES_PER_BATCH of file bytes (base64 adds
+// a third; the server takes 16 MiB a request).
 
-function stem(name) { return name.replace(/\.[^.]+$/, ""); }
+const FILES_PER_BATCH = 100;
+const ARTICLES_PER_BATCH = 200;
+const BYTES_PER_BATCH = 6 * 1024 * 1024;
+const MAX_FILE_BYTES = 11 * 1024 * 1024;
 
 function parseJsonArticles(text, where) {
   const trimmed = text.trim();
@@ -103,14 +114,70 @@ function parseJsonArticles(text, where) {
   }
 }
 
-async function filesToArticles(files) {
-  const out = [];
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+// Plans batches without reading the files yet: [{kind, items, count}], and problems.
+function planBatches(files, articles) {
+  const batches = [];
+  const problems = [];
+  let cur = null;
   for (const f of files) {
-    const text = await f.text();
-    if (/\.(json|jsonl)$/i.test(f.name)) out.push(...parseJsonArticles(text, f.name));
-    else out.push({ id: stem(f.name), text });
+    if (f.size > MAX_FILE_BYTES) {
+      problems.push({ where: f.name, message: `file too large to upload (${(f.size / 1e6).toFixed(1)} MB; limit ${MAX_FILE_BYTES / 1024 / 1024} MB)` });
+      continue;
+    }
+    if (!cur || cur.items.length >= FILES_PER_BATCH || (cur.bytes + f.size > BYTES_PER_BATCH && cur.items.length)) {
+      cur = { kind: "files", items: [], bytes: 0 };
+      batches.push(cur);
+    }
+    cur.items.push(f);
+    cur.bytes += f.size;
   }
-  return out;
+  for (let i = 0; i < articles.length; i += ARTICLES_PER_BATCH) {
+    batches.push({ kind: "articles", items: articles.slice(i, i + ARTICLES_PER_BATCH) });
+  }
+  return { batches, problems };
+}
+
+async function sendBatch(batch) {
+  if (batch.kind === "articles") return api("/api/articles", { method: "POST", json: { articles: batch.items } });
+  const files = [];
+  for (const f of batch.items) files.push({ name: f.name, data: await base64Of(f) });
+  return api("/api/upload", { method: "POST", json: { files } });
+}
+
+async function runBatches(batches, onProgress) {
+  const result = { added: [], replaced: [], unchanged: [], problems: [] };
+  const total = batches.reduce((n, b) => n + b.items.length, 0);
+  let before = 0;
+  for (const [i, batch] of batches.entries()) {
+    const n = batch.items.length;
+    try {
+      let job = await sendBatch(batch);
+      while (job.state === "queued" || job.state === "running") {
+        onProgress((before + job.progress * n) / total,
+          `batch ${i + 1}/${batches.length} · ${job.done}/${job.total} ` +
+          (batch.kind === "files" && job.state === "queued" ? "files" : "articles") +
+          (job.stage ? ` · ${job.stage} ${job.stage_done}/${job.stage_total}` : ""));
+        await new Promise((r) => setTimeout(r, 400));
+        job = await api("/api/jobs/" + enc(job.id));
+      }
+      if (job.state === "failed") throw new Error("indexing failed: " + job.error);
+      for (const k of ["added", "replaced", "unchanged", "problems"]) result[k].push(...job.result[k]);
+    } catch (e) {
+      if (e.status === 401) throw e;
+      result.problems.push({ where: `batch ${i + 1}/${batches.length} (${n} ${batch.kind})`, message: String(e.message || e) });
+    }
+    before += n;
+  }
+  return result;
 }
 
 // ---- views -----------------------------------------------------------------------------
@@ -125,57 +192,54 @@ async function viewAdd() {
   const button = el("button", { type: "submit", id: "add-submit", text: "Add to index" });
   const form = el("form", { class: "nt-card", onsubmit: async (ev) => {
     ev.preventDefault();
-    status.replaceChildren();
+    fill(status);
     let articles;
-    try {
-      articles = [...await filesToArticles(files.files), ...parseJsonArticles(pasted.value, "pasted JSON")];
-    } catch (e) { status.replaceChildren(errorBox(e)); return; }
-    if (!articles.length) { status.replaceChildren(errorBox("Choose files or paste JSON first.")); return; }
+    try { articles = parseJsonArticles(pasted.value, "pasted JSON"); } catch (e) { fill(status, errorBox(e)); return; }
+    const { batches, problems } = planBatches([...files.files], articles);
+    if (!batches.length && !problems.length) { fill(status, errorBox("Choose files or paste JSON first.")); return; }
     button.disabled = true;
     bar.hidden = false; bar.value = 0;
     try {
-      let job = await api("/api/articles", { method: "POST", json: { articles } });
-      while (job.state === "queued" || job.state === "running") {
-        bar.value = job.progress;
-        status.replaceChildren(el("span", { text:
-          `${job.done}/${job.total} articles` + (job.stage ? ` · ${job.stage} ${job.stage_done}/${job.stage_total}` : "") }));
-        await new Promise((r) => setTimeout(r, 400));
-        job = await api("/api/jobs/" + enc(job.id));
-      }
+      const r = await runBatches(batches, (p, text) => { bar.value = p; fill(status, el("span", { text })); });
+      r.problems.unshift(...problems);
       bar.value = 1;
-      if (job.state === "failed") throw new Error("Indexing failed: " + job.error);
-      const r = job.result;
-      status.replaceChildren(el("div", { id: "add-done", class: "ui-ok" },
+      facetCache = null;
+      fill(status, el("div", { id: "add-done", class: "ui-ok" },
         `Done: ${r.added.length} added, ${r.replaced.length} replaced, ${r.unchanged.length} unchanged`,
         r.problems.length ? `, ${r.problems.length} skipped` : "", ". ",
         el("a", { href: "#/stories", text: "Browse stories →" })),
-      r.problems.length ? el("ul", {}, r.problems.map((p) => el("li", { class: "nt-small",
+      r.problems.length ? el("ul", { id: "add-problems" }, r.problems.map((p) => el("li", { class: "nt-small",
         text: `${p.where}${p.id ? " (" + p.id + ")" : ""}: ${p.message}` }))) : null);
       refreshStats();
-    } catch (e) { status.replaceChildren(errorBox(e)); } finally { button.disabled = false; }
+    } catch (e) { fill(status, errorBox(e)); } finally { button.disabled = false; }
   } },
   el("h2", { text: "Add articles to the index" }),
-  el("p", { class: "ui-hint", text: "Files: .txt (the file name is the id), .html, .json or .jsonl " +
-    "(objects with id and text; optional title, lang, url, source, published). Articles with " +
-    "an id already in the index replace it." }),
+  el("p", { class: "ui-hint", text: "Files are read as `newstrace index add` reads them: .txt (the file " +
+    "name is the id; a short first line is the title), .html (title, date and url from the page), .json " +
+    "or .jsonl (objects with id and text; optional title, lang, url, source, published). Large " +
+    "selections are sent in batches. Articles with an id already in the index replace it." }),
   el("div", { class: "ui-row" }, el("label", {}, "Files ", files)),
   el("label", { class: "ui-hint", text: "…or paste JSON" }), pasted,
   el("div", { class: "ui-row" }, button, bar), status);
   show(form);
 }
 
+// The side of a pair that is the article we look from: 'a' or 'b'.
+function mySide(p, meId) { return p.mine || (String(p.a) === String(meId) ? "a" : "b"); }
+
 function kinTable(result, indexed) {
   const me = result.article;
-  if (!result.kin.length) return el("p", { id: "kin-none", text: "No related article in the index." });
+  const self = indexed ? "this article" : "the pasted text";
+  if (!result.kin.length) return el("p", { id: "kin-none", text: `No related article in the index for ${self}.` });
   const rows = result.kin.map((p) => {
     const evidence = el("td");
     if (p.evidence && p.evidence.length) {
       if (indexed) {
-        evidence.append(el("a", { href: `#/pair/${enc(p.a)}/${enc(p.b)}`, text: "evidence" }));
+        evidence.append(el("a", { href: pairHref(p.a, p.b), text: "evidence" }));
       } else if (p.view_html) {
         const holder = el("div");
         evidence.append(el("button", { class: "ui-link", type: "button", text: "evidence",
-          onclick: () => { holder.replaceChildren(fragment(p.view_html, "nt-card")); } }));
+          onclick: () => { fill(holder, fragment(p.view_html, "nt-card")); } }));
         return [el("tr", { class: "kin-row" }, cells(p), evidence),
           el("tr", {}, el("td", { colspan: 7 }, holder))];
       }
@@ -184,16 +248,21 @@ function kinTable(result, indexed) {
   });
   function cells(p) {
     const cov = p.coverage || {};
+    const mine = mySide(p, me.id);
+    const theirs = mine === "a" ? "b" : "a";
+    const who = (side) => (side === mine ? self : "it");
+    const derived = p.direction === "a>b" ? "b" : p.direction === "b>a" ? "a" : null;
     return [el("td", {}, relBadge(p.relation)), el("td", {}, articleLabel(p.other_article, p.other)),
       el("td", { text: num(p.reuse_score) }), el("td", { text: num(p.story_score) }),
-      el("td", { text: `${pct(cov.a)} / ${pct(cov.b)}` }),
-      el("td", { text: p.direction === "a>b" ? `${p.b} derives from ${p.a}`
-        : p.direction === "b>a" ? `${p.a} derives from ${p.b}` : "" })];
+      el("td", { text: `${pct(cov[mine])} / ${pct(cov[theirs])}` }),
+      el("td", { class: "kin-direction", text: derived ? `${who(derived)} derives from ${who(derived === "a" ? "b" : "a")}` : "" })];
   }
   return el("div", { class: "nt-card", id: "kin-result" },
-    el("h3", {}, "Kin of ", articleLabel(me, me.id)),
+    el("h3", {}, "Kin of ", indexed ? articleLabel(me, me.id) : el("span", { id: "kin-self", text: "the pasted text" })),
+    el("p", { class: "ui-hint", text: `Each row is an indexed article related to ${self}. Coverage: ` +
+      `the share of ${self} / of the other article inside aligned spans. "it" is the other article.` }),
     el("table", { class: "nt-table" }, el("thead", {}, el("tr", {},
-      ["relation", "article", "reuse", "story", "coverage a / b", "direction", ""].map((h) => el("th", { text: h })))),
+      ["relation", "other article", "reuse", "story", `coverage ${indexed ? "this" : "pasted"} / other`, "direction", ""].map((h) => el("th", { text: h })))),
     el("tbody", {}, rows.flat())));
 }
 
@@ -204,15 +273,17 @@ async function viewKin(id) {
   const file = el("input", { type: "file", id: "kin-file", accept: ".txt,.html,.htm,.json" });
   const lookup = el("input", { type: "text", id: "kin-id", placeholder: "article id", value: id || "" });
   const run = async (fn) => {
-    out.replaceChildren(loading("kin"));
-    try { out.replaceChildren(await fn()); } catch (e) { out.replaceChildren(errorBox(e)); }
+    fill(out, loading("kin"));
+    try { fill(out, await fn()); } catch (e) { fill(out, errorBox(e)); }
   };
   const pasteForm = el("form", { class: "nt-card", onsubmit: (ev) => {
     ev.preventDefault();
     run(async () => {
       let art;
       if (file.files.length) {
-        [art] = await filesToArticles([file.files[0]]);
+        const f = file.files[0];
+        const body = await f.text();
+        art = /\.json$/i.test(f.name) ? parseJsonArticles(body, f.name)[0] : { id: f.name.replace(/\.[^.]+$/, ""), text: body };
       } else {
         art = { id: "pasted", text: text.value };
         if (title.value.trim()) art.title = title.value.trim();
@@ -233,21 +304,158 @@ async function viewKin(id) {
   if (id) run(async () => kinTable(await api("/api/kin/" + enc(id)), true));
 }
 
-async function viewStories() {
-  show(loading("stories"));
-  const data = await api("/api/stories?limit=200");
-  if (!data.stories.length) {
+// ---- lists: search, filters, pages -----------------------------------------------------
+
+const PAGE = 50;
+const FILTER_KEYS = ["q", "lang", "outlet", "date_from", "date_to"];
+
+function listQuery(params) {
+  const out = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (params.get(k)) out.set(k, params.get(k));
+  out.set("limit", String(PAGE));
+  out.set("offset", String(Math.max(0, parseInt(params.get("offset") || "0", 10) || 0)));
+  return out.toString();
+}
+
+function hashWith(base, params, changes) {
+  const next = new URLSearchParams(params);
+  for (const [k, v] of Object.entries(changes)) { if (v) next.set(k, v); else next.delete(k); }
+  const qs = next.toString();
+  return base + (qs ? "?" + qs : "");
+}
+
+let facetCache = null;
+async function facets() {
+  if (!facetCache) facetCache = api("/api/facets").catch(() => ({ languages: [], outlets: [] }));
+  return facetCache;
+}
+
+async function filterBar(base, params) {
+  const f = await facets();
+  const q = el("input", { type: "search", id: "f-q", placeholder: "Search title, text or id", size: 32, value: params.get("q") || "" });
+  const choose = (id, label, items, key, val) => el("select", { id, "aria-label": label },
+    el("option", { value: "", text: label }),
+    items.map((x) => el("option", { value: x[key], selected: params.get(val) === x[key], text: `${x[key]} (${x.articles})` })));
+  const langSel = choose("f-lang", "any language", f.languages, "lang", "lang");
+  const outletSel = choose("f-outlet", "any outlet", f.outlets, "outlet", "outlet");
+  const from = el("input", { type: "date", id: "f-from", "aria-label": "published from", value: params.get("date_from") || "" });
+  const to = el("input", { type: "date", id: "f-to", "aria-label": "published until", value: params.get("date_to") || "" });
+  return el("form", { class: "nt-card ui-row ui-filters", id: "filters", onsubmit: (ev) => {
+    ev.preventDefault();
+    location.hash = hashWith(base, new URLSearchParams(), { q: q.value.trim(), lang: langSel.value,
+      outlet: outletSel.value, date_from: from.value, date_to: to.value });
+  } }, q, langSel, outletSel, el("label", { class: "nt-small" }, "from ", from), el("label", { class: "nt-small" }, "to ", to),
+  el("button", { type: "submit", id: "f-apply", text: "Search" }),
+  FILTER_KEYS.some((k) => params.get(k)) ? el("a", { href: base, id: "f-clear", class: "nt-small", text: "clear" }) : null);
+}
+
+function pager(base, params, total, shown) {
+  const offset = Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
+  if (!total) return null;
+  const prev = offset > 0 ? el("a", { id: "page-prev", href: hashWith(base, params, { offset: String(Math.max(0, offset - PAGE)) }), text: "← previous" }) : null;
+  const next = offset + shown < total ? el("a", { id: "page-next", href: hashWith(base, params, { offset: String(offset + PAGE) }), text: "next →" }) : null;
+  return el("div", { class: "ui-row ui-pager" }, prev,
+    el("span", { id: "page-info", class: "nt-muted nt-small", text: `${offset + 1}–${offset + shown} of ${total}` }), next);
+}
+
+async function listView(base, params, what, load, render) {
+  show(loading(what));
+  const [bar, data] = await Promise.all([filterBar(base, params), load(listQuery(params))]);
+  const items = data[what];
+  const filtered = FILTER_KEYS.some((k) => params.get(k));
+  if (!items.length && !filtered && !parseInt(params.get("offset") || "0", 10)) {
     show(el("p", {}, "The index is empty. ", el("a", { href: "#/add", text: "Add articles" }), " first."));
     return;
   }
-  show(el("h2", { text: `Stories (${data.total}), newest first` }),
-    el("ul", { class: "ui-list", id: "story-list" }, data.stories.map((s) => el("li", {},
+  show(bar, el("h2", { text: `${what[0].toUpperCase() + what.slice(1)} (${data.total}${filtered ? " matching" : ""})` }),
+    items.length ? render(items) : el("p", { id: "list-none", text: `No ${what} match these filters.` }),
+    pager(base, params, data.total, items.length));
+}
+
+function viewStories(params) {
+  return listView("#/stories", params, "stories", (qs) => api("/api/stories?" + qs), (stories) =>
+    el("ul", { class: "ui-list", id: "story-list" }, stories.map((s) => el("li", {},
       el("a", { class: "nt-card ui-story", href: "#/story/" + enc(s.id), "data-story": s.id },
         el("b", { text: "Story " + s.id }), " ",
         el("span", { class: "nt-muted nt-small", text: `${s.size} article${s.size === 1 ? "" : "s"} · ` }),
         s.languages.map((l) => [lang(l), " "]),
-        s.newest ? el("span", { class: "nt-muted nt-small", text: " " + s.newest }) : null,
+        s.newest ? el("span", { class: "nt-muted nt-small", text: " " + (s.oldest && s.oldest !== s.newest ? `${s.oldest} – ` : "") + s.newest }) : null,
+        s.outlets && s.outlets.length ? el("span", { class: "nt-muted nt-small", text: " · " + s.outlets.slice(0, 4).join(", ") + (s.outlets.length > 4 ? " …" : "") }) : null,
         s.title ? el("div", { class: "nt-muted", text: s.title }) : null)))));
+}
+
+function viewFamilies(params) {
+  return listView("#/families", params, "families", (qs) => api("/api/families?" + qs), (fams) =>
+    el("ul", { class: "ui-list", id: "family-list" }, fams.map((f) =>
+      el("li", {}, el("a", { class: "nt-card ui-story", href: "#/family/" + enc(f.id), "data-family": f.id },
+        el("b", { text: "Family " + f.id }), " ",
+        el("span", { class: "nt-muted nt-small", text: `${f.articles.length} articles` +
+          (f.attributed_source ? ` · credits ${f.attributed_source}` : "") +
+          (f.origin ? ` · origin ${f.origin}` : " · origin not in the collection") }),
+        f.title ? el("div", { class: "nt-muted", text: f.title }) : null)))));
+}
+
+function viewArticles(params) {
+  return listView("#/articles", params, "articles", (qs) => api("/api/articles?" + qs), (arts) =>
+    el("table", { class: "nt-table", id: "article-list" }, el("thead", {}, el("tr", {},
+      ["article", "outlet", "published", "story"].map((h) => el("th", { text: h })))),
+    el("tbody", {}, arts.map((a) => el("tr", { "data-id": a.id },
+      el("td", {}, articleLabel(a, a.id)), el("td", { text: a.outlet || "" }),
+      el("td", { text: a.published || "" }),
+      el("td", {}, a.story ? el("a", { href: "#/story/" + enc(a.story), text: a.story }) : null))))));
+}
+
+// ---- one article, story, family, pair --------------------------------------------------
+
+function kv(pairs) {
+  return el("dl", { class: "nt-kv", id: "article-fields" }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== "")
+    .map(([k, v]) => [el("dt", { text: k }), el("dd", {}, v)]));
+}
+
+function safeLink(url) {
+  return /^https?:\/\//i.test(url || "") ? el("a", { href: url, rel: "noopener noreferrer nofollow", target: "_blank", text: url }) : url;
+}
+
+async function viewArticle(id) {
+  show(loading("article"));
+  const a = await api("/api/articles/" + enc(id));
+  const notice = el("div", { id: "article-notice" });
+  const confirmRow = el("span", { class: "ui-row", hidden: true },
+    el("span", { text: "Delete this article from the index? Its family and story are regrouped." }),
+    el("button", { type: "button", id: "article-delete-confirm", class: "ui-danger", text: "Delete", onclick: async (ev) => {
+      ev.target.disabled = true;
+      try {
+        await api("/api/articles/" + enc(id), { method: "DELETE" });
+        facetCache = null;
+        refreshStats();
+        show(el("div", { id: "article-deleted", class: "nt-card ui-ok" }, `Deleted ${id}. `,
+          el("a", { href: "#/stories", text: "Stories" }), " · ", el("a", { href: "#/families", text: "Families" }),
+          " · ", el("a", { href: "#/articles", text: "Articles" })));
+      } catch (e) { fill(notice, errorBox(e)); ev.target.disabled = false; }
+    } }),
+    el("button", { type: "button", class: "ui-link", text: "cancel", onclick: () => { confirmRow.hidden = true; } }));
+  const story = a.story_summary;
+  show(el("div", { class: "ui-row" }, el("h2", { id: "article-title", text: a.title || a.id }),
+    el("button", { type: "button", id: "article-delete", class: "ui-danger-outline", text: "Delete…",
+      onclick: () => { confirmRow.hidden = false; } }), confirmRow),
+  notice,
+  el("div", { class: "nt-card" }, kv([
+    ["id", el("span", { class: "nt-id", text: a.id })],
+    ["outlet", a.outlet || "unknown"],
+    ["url", a.url ? safeLink(a.url) : null],
+    ["published", a.published],
+    ["language", lang(a.lang)],
+    ["source field", a.source],
+    ["credits", a.attributed_source],
+    ["family", a.family ? el("a", { href: "#/family/" + enc(a.family), text: a.family }) : "none (no shared text)"],
+    ["story", story ? el("span", {}, el("a", { id: "article-story", href: "#/story/" + enc(story.id), text: story.id }),
+      el("span", { class: "nt-muted nt-small", text: ` ${story.size} article${story.size === 1 ? "" : "s"}` +
+        (story.title ? ` · ${story.title}` : "") })) : null],
+    ["warnings", (a.warnings || []).length ? a.warnings.join("; ") : null],
+  ])),
+  kinTable({ article: a, kin: a.kin }, true),
+  el("details", { class: "nt-card", id: "article-text", open: true }, el("summary", { text: `Text (${a.sentences} sentences)` }),
+    el("div", { class: "ui-text" }, (a.sentence_list || []).map((s, i) => el("span", { lang: (a.sentence_langs || [])[i] || null, text: s + " " })))));
 }
 
 async function graphBox(familyId) {
@@ -260,10 +468,11 @@ function pairsTable(pairs) {
   return el("table", { class: "nt-table ui-pairs" }, el("thead", {}, el("tr", {},
     ["A", "B", "relation", "reuse", "story", ""].map((h) => el("th", { text: h })))),
   el("tbody", {}, pairs.map((p) => el("tr", { "data-a": p.a, "data-b": p.b },
-    el("td", { class: "nt-id", text: p.a }), el("td", { class: "nt-id", text: p.b }),
+    el("td", {}, el("a", { class: "nt-id", href: articleHref(p.a), text: p.a })),
+    el("td", {}, el("a", { class: "nt-id", href: articleHref(p.b), text: p.b })),
     el("td", {}, relBadge(p.relation)), el("td", { text: num(p.reuse_score) }),
     el("td", { text: num(p.story_score) }),
-    el("td", {}, el("a", { class: "pair-link", href: `#/pair/${enc(p.a)}/${enc(p.b)}`, text: "open" }))))));
+    el("td", {}, el("a", { class: "pair-link", href: pairHref(p.a, p.b), text: "open" }))))));
 }
 
 async function familyCard(fam, arts, withLink) {
@@ -298,18 +507,6 @@ async function viewStory(id) {
   s.pairs.length ? el("div", { class: "nt-card" }, el("h3", { text: "Relations" }), pairsTable(s.pairs)) : null);
 }
 
-async function viewFamilies() {
-  show(loading("families"));
-  const data = await api("/api/families?limit=500");
-  if (!data.families.length) { show(el("p", { text: "No families yet: no two indexed articles share text." })); return; }
-  show(el("h2", { text: `Families (${data.total})` }), el("ul", { class: "ui-list" }, data.families.map((f) =>
-    el("li", {}, el("a", { class: "nt-card ui-story", href: "#/family/" + enc(f.id) },
-      el("b", { text: "Family " + f.id }), " ",
-      el("span", { class: "nt-muted nt-small", text: `${f.articles.length} articles` +
-        (f.attributed_source ? ` · credits ${f.attributed_source}` : "") +
-        (f.origin ? ` · origin ${f.origin}` : " · origin not in the collection") }))))));
-}
-
 async function viewFamily(id) {
   show(loading("family"));
   const f = await api("/api/families/" + enc(id));
@@ -320,15 +517,27 @@ async function viewFamily(id) {
 
 async function viewPair(a, b) {
   show(loading("evidence"));
-  const html = await api(`/api/pairs/${enc(a)}/${enc(b)}/view`);
-  show(el("h2", { text: "Evidence" }), fragment(html, "nt-card ui-pair"));
+  const qs = new URLSearchParams({ a, b }).toString();
+  const [html, pair] = await Promise.all([api("/api/pair/view?" + qs), api("/api/pair?" + qs)]);
+  const sides = pair.articles || {};
+  const fam = (sides.a && sides.a.family) === (sides.b && sides.b.family) ? sides.a && sides.a.family : null;
+  const story = (sides.a && sides.a.story) === (sides.b && sides.b.story) ? sides.a && sides.a.story : null;
+  show(el("h2", { text: "Evidence" }),
+    el("p", { class: "ui-row nt-small", id: "pair-links" }, articleLabel(sides.a, pair.a), articleLabel(sides.b, pair.b),
+      fam ? el("a", { href: "#/family/" + enc(fam), text: "Family " + fam }) : null,
+      story ? el("a", { href: "#/story/" + enc(story), text: "Story " + story }) : null),
+    fragment(html, "nt-card ui-pair"));
 }
 
 // ---- routing ---------------------------------------------------------------------------
+// Ids are encodeURIComponent'd into the hash ('/' becomes %2F), so one segment is one id;
+// list filters ride in the hash's query (#/stories?q=…&offset=50).
 
 const ROUTES = [
   [/^#\/add$/, viewAdd, "add"],
   [/^#\/kin(?:\/(.+))?$/, viewKin, "kin"],
+  [/^#\/articles$/, viewArticles, "articles"],
+  [/^#\/article\/(.+)$/, viewArticle, "articles"],
   [/^#\/stories$/, viewStories, "stories"],
   [/^#\/story\/(.+)$/, viewStory, "stories"],
   [/^#\/families$/, viewFamilies, "families"],
@@ -338,12 +547,16 @@ const ROUTES = [
 
 async function route() {
   const hash = location.hash || "#/stories";
+  const cut = hash.indexOf("?");
+  const path = cut < 0 ? hash : hash.slice(0, cut);
+  const params = new URLSearchParams(cut < 0 ? "" : hash.slice(cut + 1));
   for (const [re, fn, nav] of ROUTES) {
-    const m = hash.match(re);
+    const m = path.match(re);
     if (!m) continue;
     for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === nav);
     try {
-      await fn(...m.slice(1).map((x) => (x === undefined ? undefined : decodeURIComponent(x))));
+      const args = m.slice(1).map((x) => (x === undefined ? undefined : decodeURIComponent(x)));
+      await (m.length > 1 ? fn(...args) : fn(params));
     } catch (e) { show(errorBox(e)); }
     return;
   }
@@ -364,6 +577,7 @@ async function refreshStats() {
 document.getElementById("token-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   sessionStorage.setItem("newstrace-token", document.getElementById("token").value);
+  facetCache = null;
   route(); refreshStats();
 });
 
