@@ -28,6 +28,7 @@ from newstrace.cli.output import (
     warning,
 )
 from newstrace.cli.serve import serve
+from newstrace.cli.sources import sources as sources_command
 from newstrace.grouping import STORY_WINDOW_DAYS
 from newstrace.pipeline import Pipeline
 from newstrace.text.article import Article, ReadProblem
@@ -256,6 +257,7 @@ def main() -> None:
     # wide, breaking messages and paths in a log: click's plain lines and Python's own
     # traceback instead. Help, on stdout, keeps its layout.
     app.pretty_exceptions_enable = False
+app.command(name="sources")(sources_command)
     try:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # a usage error (click's, vendored by Typer)

@@ -18,6 +18,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from newstrace.grouping import origin_text
+from newstrace.grouping.outlets import counts_text
+
 
 def err_console() -> Console:
     """stderr: messages, warnings, problems and progress bars; lines are never wrapped."""
@@ -101,8 +104,13 @@ def print_scan(result: dict, console: Console) -> None:
     for s in result["stories"]:
         if len(s["articles"]) < 2:
             continue
-        console.print(f"[bold]Story {s['id']}[/] ({len(s['articles'])} articles)",
+        title = f": {escape(s['title'])}" if s.get("title") else ""
+        dates = (f" · {escape(str(s['first']))} – {escape(str(s['last']))}"
+                 if s.get("first") else "")
+        console.print(f"[bold]Story {s['id']}[/] ({len(s['articles'])} articles){title}{dates}",
                       highlight=False)
+        if s.get("timeline"):
+            print_timeline(console, s["timeline"])
         for f in (f for f in result["families"] if f["story"] == s["id"]):
             print_family(console, f, "not in the collection")
         indep = [x for x in s["articles"] if x not in fam_of]
@@ -119,11 +127,44 @@ def print_scan(result: dict, console: Console) -> None:
                       highlight=False)
 
 
-def print_family(console: Console, f: dict, no_origin: str) -> None:
-    origin = escape(f["origin"] or no_origin)
+def print_family(console: Console, f: dict, no_origin: str = "not in the collection") -> None:
+    """The family's members and origin: found, not in the collection (`no_origin`: "not
+    in the index" for an index), or unclear - which reads differently."""
+    origin = escape(origin_text(f).replace("not in the collection", no_origin))
     src = f" · credits [bold]{escape(f['attributed_source'])}[/]" if f["attributed_source"] else ""
     console.print(f"  Family {f['id']}: {escape(', '.join(f['articles']))}", highlight=False)
     console.print(f"    origin: {origin} ({escape(str(f['origin_reason']))}){src}", highlight=False)
+
+
+def print_timeline(console: Console, rows: list[dict]) -> None:
+    """Who published when, in which language, and each article's role."""
+    for r in rows:
+        src = f" ← {escape(str(r['from']))}" if r.get("from") else ""
+        console.print(
+            f"  [dim]{escape(str(r.get('published') or 'undated'))}[/] "
+            f"{escape(r.get('outlet') or '(unknown outlet)')} ({r.get('lang') or '?'}) "
+            f"[bold]{r['role']}[/] {escape(r['id'])}{src}", highlight=False)
+
+
+def sources_table(section: dict) -> Table:
+    """Outlets ranked by the share of their articles derived from another outlet's."""
+    t = Table(title=f"Outlets with ≥ {section['min_articles']} articles, by derived share")
+    for col in ("#", "outlet", "articles", "languages", "derived", "reuses text of",
+                "reused by others", "median lag h", "licensed"):
+        t.add_column(col, overflow="fold")
+    names = counts_text
+    for r in section["outlets"]:
+        lic = "; ".join(x for x in (
+            f"role {r['licence_role']}" if r["licence_role"] else "",
+            f"from {names(r['licensed_from'])}" if r["licensed_from"] else "",
+            f"to {names(r['licensed_to'])}" if r["licensed_to"] else "") if x)
+        t.add_row(str(r["rank"]), escape(r["outlet"]), str(r["articles"]),
+                  " ".join(f"{k} {n}" for k, n in r["languages"].items()),
+                  f"{r['derived']} ({r['derived_share']:.0%})", escape(names(r["reuses"])),
+                  str(r["reused"]),
+                  "" if r["median_lag_hours"] is None else f"{r['median_lag_hours']:.1f}",
+                  escape(lic))
+    return t
 
 
 def story_text(p: dict) -> str:

@@ -435,8 +435,22 @@ def seeds(pipeline: Pipeline, path: Path, progress: Progress = _quiet) -> TaskRe
                       {"assertions": rows})
 
 
+def origins(pipeline: Pipeline, data: Path, split: str = "report", n_wire: int = 12,
+            progress: Progress = _quiet) -> TaskResult:
+    """The origin guess on a planted content-farm feed (farm.py): with publication times,
+    and without them in publication order (an index fed as articles appear) or shuffled."""
+    from newstrace.evaluation import farm
+
+    feed = farm.from_dev_data(data, n_wire, split=split)
+    rows = farm.origin_table(pipeline, feed, progress)
+    m = {f"accuracy_{k}": r["origin_accuracy"] for k, r in
+         zip(("timestamps", "no_timestamps_ordered", "no_timestamps_shuffled"), rows)}
+    return TaskResult("origins", m, {"conditions": rows},
+                      [f"{len(feed.articles)} articles, {len(feed.families())} planted families"])
+
+
 TASKS: dict[str, Callable[..., TaskResult]] = {
     "similarity": similarity, "translation": translation, "reuse": reuse,
     "stories": stories, "alignment": alignment, "passages": passages,
-    "unrelated": unrelated,
+    "unrelated": unrelated, "origins": origins,
 }

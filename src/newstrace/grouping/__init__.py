@@ -1,9 +1,27 @@
-"""Grouping: families (shared text) and stories (same event) from scored pairs."""
+"""Grouping: families (shared text) and stories (same event) from scored pairs; outlets
+ranked by whose text they reuse."""
 
-from newstrace.grouping.families import FAMILY_PARTIAL, Family, families, family_edge
-from newstrace.grouping.stories import STORY_WINDOW_DAYS, Story, assign_stories, stories
+from newstrace.grouping.families import (
+    FAMILY_PARTIAL,
+    ORIGIN_STATUSES,
+    Derivation,
+    Family,
+    derivations,
+    families,
+    family_edge,
+    origin_status,
+    origin_text,
+)
+from newstrace.grouping.stories import (
+    STORY_WINDOW_DAYS,
+    Story,
+    assign_stories,
+    stories,
+    timeline,
+)
 
 __all__ = [
-    "FAMILY_PARTIAL", "STORY_WINDOW_DAYS", "Family", "Story", "assign_stories", "families",
-    "family_edge", "stories",
+    "FAMILY_PARTIAL", "ORIGIN_STATUSES", "STORY_WINDOW_DAYS", "Derivation", "Family", "Story",
+    "assign_stories", "derivations", "families", "family_edge", "origin_status", "origin_text",
+    "stories", "timeline",
 ]

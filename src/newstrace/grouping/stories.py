@@ -8,10 +8,10 @@ one scored pair, and never across the time window.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from newstrace.grouping.families import Family
+from newstrace.grouping.families import Derivation, Family
 from newstrace.matching.relation import PairResult
 from newstrace.text.article import Article, days_apart
 
@@ -113,3 +113,44 @@ def assign_stories(fams: Sequence[Family], sts: Sequence[Story]) -> None:
     where = {a: s.id for s in sts for a in s.articles}
     for f in fams:
         f.story = where[f.articles[0]]
+
+
+def timeline(story: Story, articles: Sequence[Article], pairs: Sequence[PairResult],
+             roles: Mapping[str, Derivation], family_of: Mapping[str, str]) -> dict:
+    """A story's title, date range and timeline: who published when, in which language,
+    and each article's role (original, copy, translation, rewrite, partial, independent;
+    families.derivations). The title is the earliest dated headline, else the most central
+    article's (the highest sum of story links inside the story)."""
+    by_id = {a.id: a for a in articles}
+    members = [by_id[m] for m in story.articles if m in by_id]
+    order = {a.id: i for i, a in enumerate(articles)}
+    inside = set(story.articles)
+    centrality: dict[str, float] = defaultdict(float)
+    for p in pairs:
+        if p.a in inside and p.b in inside and p.relation != "unrelated":
+            centrality[p.a] += p.link
+            centrality[p.b] += p.link
+    dated = sorted((a.published_at, a.id) for a in members if a.published_at is not None)
+    titled = [a for a in members if a.title]
+    first_dated = [a for a in titled if a.published_at is not None]
+    if first_dated:
+        head = min(first_dated, key=lambda a: (a.published_at, a.id))
+    else:
+        head = max(titled, key=lambda a: (centrality[a.id], -order[a.id]), default=None)
+    rows = []
+    for a in sorted(members, key=lambda a: (a.published_at is None, a.published_at or 0,
+                                            order[a.id])):
+        d = roles.get(a.id)
+        rows.append({
+            "id": a.id, "published": a.published, "outlet": a.outlet, "lang": a.lang,
+            "title": a.title, "role": d.role if d else "independent",
+            "from": (d.parent or (f"{d.outside} (not in the collection)" if d.outside else None))
+            if d else None,
+            "family": family_of.get(a.id),
+        })
+    return {
+        "title": head.title if head else None,
+        "first": by_id[dated[0][1]].published if dated else None,
+        "last": by_id[dated[-1][1]].published if dated else None,
+        "timeline": rows,
+    }

@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 
 from newstrace.embedding.encoder import Encoder
 from newstrace.embedding.prepare import Prepared
-from newstrace.grouping import STORY_WINDOW_DAYS, Family, Story, assign_stories, families, stories
+from newstrace.grouping import (
+    STORY_WINDOW_DAYS,
+    Family,
+    Story,
+    assign_stories,
+    derivations,
+    families,
+    stories,
+    timeline,
+)
+from newstrace.grouping.outlets import Licence, sources
 from newstrace.matching.relation import PairResult, Params, default_params, relate
 from newstrace.pipeline import steps
 from newstrace.text.article import Article, ReadProblem
@@ -42,20 +52,27 @@ class ScanResult:
     def candidates(self) -> int:
         return len(self.scored)
 
-    def to_dict(self, with_sentences: bool = False) -> dict:
+    def to_dict(self, with_sentences: bool = False, licence: Licence | None = None) -> dict:
         arts = []
         for a in self.articles:
             d = a.summary()
+            d["url"] = a.url
+            d["outlet"] = a.outlet
             d["attributed_source"] = a.attributed_source
             if with_sentences:
                 d["sentence_list"] = a.sentences
                 d["sentence_langs"] = a.sentence_langs
             arts.append(d)
+        # Who derives from whom, once: the stories' timelines and the outlets' ranking.
+        roles = derivations(self.articles, self.scored, self.families)
+        family_of = {m: f.id for f in self.families for m in f.articles}
         return {
             "articles": arts,
-            "stories": [s.to_dict() for s in self.stories],
+            "stories": [s.to_dict() | timeline(s, self.articles, self.scored, roles, family_of)
+                        for s in self.stories],
             "families": [f.to_dict() for f in self.families],
             "pairs": [p.to_dict() for p in self.pairs if p.relation != "unrelated"],
+            "sources": sources(self.articles, self.scored, self.families, licence, roles=roles),
             "problems": [{"where": p.where, "id": p.article_id, "message": p.message}
                          for p in self.problems],
         }

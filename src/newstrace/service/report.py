@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from newstrace.grouping import origin_status, origin_text
+
 RELATION_COLOURS = {
     "duplicate": "#c62828",
     "translation": "#8e24aa",
@@ -63,6 +65,8 @@ table.nt-table th, table.nt-table td { border-bottom: 1px solid var(--line); pad
   text-align: left; vertical-align: top; }
 table.nt-table th { font-weight: 600; color: var(--muted); }
 .nt-origin { font-weight: 600; }
+.nt-origin-outside { color: #1565c0; } .nt-origin-unclear { color: #8d6e63; }
+.nt-story-title { font-weight: 600; margin: 4px 0; }
 .nt-kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; }
 .nt-kv dt { color: var(--muted); } .nt-kv dd { margin: 0; }
 .nt-bar { display: inline-block; width: 90px; height: 8px; background: #e6e9ee;
@@ -345,8 +349,11 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
 def _family_card(fam: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
                  fam_pairs: list[Mapping[str, Any]], anchors: Mapping[tuple[str, str], str]) -> str:
     origin = fam.get("origin")
-    origin_html = (article_label(arts.get(str(origin)), str(origin)) if origin
-                   else "not in the collection")
+    status = origin_status(fam)
+    # "Not in the collection" (a credit names an outside outlet) and "unclear" (no member
+    # is clearly the source) are different statements: they read differently here.
+    origin_html = (article_label(arts.get(str(origin)), str(origin)) if status == "found"
+                   else f'<span class="nt-origin-{status}">{_e(origin_text(fam))}</span>')
     src = fam.get("attributed_source")
     members = "".join(f"<li>{article_label(arts.get(str(m)), str(m))}</li>"
                       for m in fam.get("articles") or [])
@@ -409,16 +416,36 @@ def _story_card(story: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
                    f"({len(story_pairs)})</summary><table class=\"nt-table\"><thead><tr><th>A</th>"
                    "<th>B</th><th>relation</th><th>story score</th></tr></thead>"
                    f"<tbody>{rows}</tbody></table></details>")
-    first_title = next((arts[m].get("title") for m in members
-                        if m in arts and arts[m].get("title")), None)
+    first_title = story.get("title") or next(
+        (arts[m].get("title") for m in members if m in arts and arts[m].get("title")), None)
+    dates = (f'<p class="nt-muted nt-small nt-story-dates">{_e(story.get("first"))} – '
+             f'{_e(story.get("last"))}</p>') if story.get("first") else ""
     return (
         f'<section class="nt-card nt-story" data-story="{_e(story.get("id"))}">'
         f'<h2>Story {_e(story.get("id"))} <span class="nt-muted nt-small">'
         f'{_count(len(members), "article")} · {_count(len(fams), "family", "families")} · '
         f'{" ".join(_lang(x) for x in langs)}</span></h2>'
-        + (f'<p class="nt-muted">{_e(_clip(first_title, 160))}</p>' if first_title else "")
+        + (f'<p class="nt-story-title">{_e(_clip(first_title, 160))}</p>' if first_title else "")
+        + dates + _timeline(story.get("timeline") or [])
         + "".join(cards) + indep_html + sp_html + "</section>"
     )
+
+
+def _timeline(rows: list[Mapping[str, Any]]) -> str:
+    """Who published when, in which language, and each article's role."""
+    if not rows:
+        return ""
+    body = "".join(
+        f'<tr class="nt-role-{_e(r.get("role"))}"><td class="nt-small">'
+        f'{_e(r.get("published") or "undated")}</td><td>{_e(r.get("outlet") or "unknown")}</td>'
+        f'<td>{_lang(r.get("lang"))}</td><td><span class="nt-id">{_e(r["id"])}</span> '
+        f'<span class="nt-muted">{_e(_clip(r.get("title") or "", 90))}</span></td>'
+        f'<td><b>{_e(r.get("role"))}</b></td><td class="nt-small">{_e(r.get("from"))}</td></tr>'
+        for r in rows)
+    return ('<details class="nt-timeline" open><summary>Timeline</summary>'
+            '<table class="nt-table"><thead><tr><th>published</th><th>outlet</th><th>lang</th>'
+            "<th>article</th><th>role</th><th>from</th></tr></thead>"
+            f"<tbody>{body}</tbody></table></details>")
 
 
 def render_html(result: Mapping[str, Any], title: str = "newstrace report") -> str:

@@ -6,8 +6,12 @@ stage (sentences, embeddings, alignment, relations, grouping) only reads it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from tld import get_fld
 
 
 @dataclass
@@ -30,6 +34,33 @@ class Article:
         """`published` as a naive UTC datetime; None when absent or not ISO 8601."""
         return parse_date(self.published)
 
+    @property
+    def outlet(self) -> str | None:
+        """Who published it: the `source` field, else the registered domain of `url`
+        (bbc.co.uk for www.bbc.co.uk/news), else None (unknown)."""
+        return outlet_of(self.source, self.url)
+
+    def check_published(self) -> None:
+        """Keep `published` only when it is a date: ISO 8601, or an RFC 2822 date (feeds,
+        mail headers), which becomes ISO 8601. Anything else ("yesterday-ish") would sort
+        as a string among real dates, so it is dropped with a warning naming the article."""
+        if self.published is None:
+            return
+        if parse_date(self.published) is not None:
+            return
+        value = self.published
+        try:
+            rfc = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            rfc = None
+        if rfc is not None:
+            self.published = rfc.isoformat()
+            return
+        self.published = None
+        self.warnings.append(
+            f"article {self.id}: published value {value[:80]!r} is not a date "
+            "(expected ISO 8601, e.g. 2024-05-01T14:30:00Z); stored without a date")
+
     def summary(self) -> dict:
         """The article as it appears in the output contract."""
         return {
@@ -51,6 +82,39 @@ def parse_date(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d
+
+
+_WORDS = re.compile(r"[^\w]+")
+
+
+def outlet_of(source: str | None, url: str | None) -> str | None:
+    """An outlet name: `source` (whitespace tidied), else the registered domain of `url`
+    from the public suffix list bundled with `tld` (it is never fetched at run time)."""
+    if source and source.strip():
+        return " ".join(source.split())
+    if not url or not url.strip():
+        return None
+    fld = get_fld(url.strip(), fix_protocol=True, fail_silently=True)
+    return fld.lower() if isinstance(fld, str) else None
+
+
+def same_outlet(credit: str, outlet: str | None) -> bool:
+    """Does a credit ("BBC", "The Guardian", "Reuters") name this outlet ("BBC News",
+    "theguardian.com", "reuters.com")? Word for word within a source name, or the credit
+    written as one word equal to the domain's name ("theguardian" of theguardian.com)."""
+    if not outlet:
+        return False
+    c_words = [w for w in _WORDS.split(credit.casefold()) if w]
+    if not c_words:
+        return False
+    o = outlet.casefold()
+    if "." in o and " " not in o:  # a domain: its name before the public suffix
+        label = o.split(".")[0].removeprefix("the")
+        name = "".join(c_words).removeprefix("the")
+        return name in (label, label.removesuffix("news"))  # AP: apnews.com
+    o_words = [w for w in _WORDS.split(o) if w]
+    n = len(c_words)
+    return any(o_words[i : i + n] == c_words for i in range(len(o_words) - n + 1))
 
 
 def days_apart(a: Article, b: Article) -> float | None:
