@@ -147,23 +147,25 @@ def print_timeline(console: Console, rows: list[dict]) -> None:
 
 
 def sources_table(section: dict) -> Table:
-    """Outlets ranked by the share of their articles derived from another outlet's."""
+    """Outlets ranked by the share of their articles derived from another outlet's; a
+    licensed column only when a licence file marked some outlets."""
     t = Table(title=f"Outlets with ≥ {section['min_articles']} articles, by derived share")
-    for col in ("#", "outlet", "articles", "languages", "derived", "reuses text of",
-                "reused by others", "median lag h", "licensed"):
-        t.add_column(col, overflow="fold")
-    names = counts_text
+    licensed = any(r["licence_role"] for r in section["outlets"])
+    cols = ["#", "outlet", "n", "langs", "derived", "reuses text of", "reused", "lag h"]
+    for col in cols + (["licensed"] if licensed else []):
+        numeric = col in ("#", "n", "derived", "reused", "lag h")
+        t.add_column(col, overflow="fold", no_wrap=numeric, justify="right" if numeric else "left")
     for r in section["outlets"]:
-        lic = "; ".join(x for x in (
-            f"role {r['licence_role']}" if r["licence_role"] else "",
-            f"from {names(r['licensed_from'])}" if r["licensed_from"] else "",
-            f"to {names(r['licensed_to'])}" if r["licensed_to"] else "") if x)
-        t.add_row(str(r["rank"]), escape(r["outlet"]), str(r["articles"]),
-                  " ".join(f"{k} {n}" for k, n in r["languages"].items()),
-                  f"{r['derived']} ({r['derived_share']:.0%})", escape(names(r["reuses"])),
-                  str(r["reused"]),
-                  "" if r["median_lag_hours"] is None else f"{r['median_lag_hours']:.1f}",
-                  escape(lic))
+        row = [str(r["rank"]), escape(r["outlet"]), str(r["articles"]),
+               " ".join(r["languages"]), f"{r['derived_share']:.0%}",
+               escape(counts_text(r["reuses"])), str(r["reused"]),
+               "" if r["median_lag_hours"] is None else f"{r['median_lag_hours']:.1f}"]
+        if licensed:
+            row.append(escape("; ".join(x for x in (
+                r["licence_role"] or "",
+                f"from {counts_text(r['licensed_from'])}" if r["licensed_from"] else "",
+                f"to {counts_text(r['licensed_to'])}" if r["licensed_to"] else "") if x)))
+        t.add_row(*row)
     return t
 
 

@@ -126,7 +126,7 @@ def timeline(story: Story, articles: Sequence[Article], pairs: Sequence[PairResu
     order = {a.id: i for i, a in enumerate(articles)}
     inside = set(story.articles)
     centrality: dict[str, float] = defaultdict(float)
-    for p in pairs:
+    for p in sorted(pairs, key=lambda p: (p.a, p.b)):  # one summation order: Ray = local
         if p.a in inside and p.b in inside and p.relation != "unrelated":
             centrality[p.a] += p.link
             centrality[p.b] += p.link
