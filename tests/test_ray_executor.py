@@ -153,6 +153,35 @@ def test_parquet_input_reads_as_json(tmp_path: Path) -> None:
            [(a.id, a.text, a.lang, a.attributed_source) for a in want]
 
 
+@needs_ray
+def test_workers_run_the_shipped_package_not_the_checkout(ray_cluster) -> None:
+    """The cluster's workers import the newstrace package this process uploaded (Ray
+    py_modules), not the source checkout on their path."""
+    import newstrace
+
+    @ray_cluster.remote
+    def where() -> str:
+        import newstrace as shipped
+
+        return shipped.__file__
+
+    here = Path(newstrace.__file__).resolve().parent
+    there = Path(ray_cluster.get(where.remote())).resolve()
+    assert not there.is_relative_to(here), there
+    assert "runtime_resources" in there.parts, there
+
+
+def test_a_wheel_that_is_not_a_wheel_is_refused(tmp_path: Path) -> None:
+    if not HAVE_RAY:
+        pytest.skip("ray and pyarrow are not installed (pip install newstrace[ray])")
+    bogus = tmp_path / "newstrace.zip"
+    bogus.write_bytes(b"PK")
+    r = CliRunner().invoke(app, ["scan", str(SEEDS), "--executor", "ray", "--wheel",
+                                 str(bogus), "--quiet"])
+    assert r.exit_code == 2
+    assert "not a wheel file" in r.output
+
+
 # --- equality with the local executor ----------------------------------------------------------
 
 
@@ -191,23 +220,35 @@ def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pip
     partitions). A worker dies once in the per-article actor pool, once in a relate task
     and once in the grouping shuffle, and a relate task raises once: every failure is
     retried, each article comes out exactly once, and the result is the local one. The
-    tables written to a folder (JSONL and Parquet) say the same."""
+    components are found by large-star/small-star rounds over the edge dataset (the
+    driver's union-find limit set to 0), as beyond DRIVER_COMPONENT_MAX_EDGES, and the
+    nearest neighbours per publication-time partition (`--search-window 7` over planted
+    dates 10 days apart). The tables written to a folder (JSONL and Parquet) say the
+    same."""
     from newstrace.executors.files import read_table
     from newstrace.executors.ray_executor import RayExecutor
+    from newstrace.matching.candidates import day_number, search_partitions
 
     arts = fixture_sample() + shared_sample()
-    local = pipeline.scan(copies(arts))
+    for k, a in enumerate(arts):  # three days 10 days apart: several search partitions
+        a.published = f"2024-03-{1 + 10 * (k % 3):02d}"
+    dated = Pipeline(encoder=pipeline.encoder, search_window_days=7)
+    local = dated.scan(copies(arts))
     with short_tmpdir() as markers:
         faults = {"prepare": ("exit", str(markers)), "relate": ("exit,raise", str(markers)),
                   "group": ("exit", str(markers))}
-        run = RayExecutor(workers=2, batch_size=8, pairs_per_task=40,
-                          faults=faults).run(copies(arts))
+        run = RayExecutor(Pipeline(search_window_days=7), workers=2, batch_size=8,
+                          pairs_per_task=40, faults=faults,
+                          driver_component_max_edges=0).run(copies(arts))
         fired = sorted(p.name for p in markers.iterdir())
     assert fired == ["group.0", "prepare.0", "relate.0", "relate.1"]
     res = run.result()
     ids = [a.id for a in res.articles]
     assert ids == [a.id for a in arts] and len(set(ids)) == len(ids)
-    assert run.candidates == local.candidates
+    assert res.candidates == local.candidates  # scored pairs, pivots included
+    assert run.stats["components_by"].startswith("large-star/small-star")
+    days = [day_number(p) for p in dated.prepare_all(copies(arts))]
+    assert run.stats["search_partitions"] == len(search_partitions(days, 7)) > 2
     assert_same(local, res)
     assert {p.relation for p in local.pairs} >= {"translation", "partial", "same_story"}
     assert local.families
@@ -227,3 +268,38 @@ def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pip
         assert sorted(r["id"] for r in dedup) == sorted(ids)
         for f in expected["families"]:
             assert sum(r["keep"] for r in dedup if r["id"] in f["articles"]) == 1
+
+
+# --- loading an index --------------------------------------------------------------------------
+
+
+@needs_ray
+def test_index_loaded_through_ray_equals_the_local_index(ray_cluster, tmp_path: Path) -> None:
+    """`index add --executor ray`: the cluster encodes, this process adds without encoding
+    a sentence, and the index holds what a local `index add` of the same feed holds."""
+    from newstrace.cli.index import index_app
+    from newstrace.index import Index
+
+    feed = tmp_path / "feed.jsonl"
+    arts = seeds() + fixture_sample()
+    feed.write_text("".join(json.dumps({"id": a.id, "text": a.text, "title": a.title},
+                                       ensure_ascii=False) + "\n" for a in arts),
+                    encoding="utf-8")
+    reports = {}
+    for name, extra in (("local", []), ("ray", ["--executor", "ray"])):
+        r = CliRunner().invoke(index_app, ["add", str(feed), "--db", str(tmp_path / name),
+                                           "--format", "json", "--quiet", *extra])
+        assert r.exit_code == 0, r.output
+        reports[name] = json.loads(r.stdout)
+    assert reports["ray"]["encoded"] == 0 < reports["local"]["encoded"]
+    assert reports["ray"]["added"] == reports["local"]["added"] == len(arts)
+    assert reports["ray"]["sentences"] == reports["local"]["sentences"]
+    assert reports["ray"]["index"] == reports["local"]["index"]
+    with Index(tmp_path / "local", create=False) as one, \
+            Index(tmp_path / "ray", create=False) as two:
+        assert two.families() == one.families()
+        assert two.stories() == one.stories()
+        assert list(two.export_rows()) == list(one.export_rows())
+        for a in arts:
+            assert two.kin(a.id) == one.kin(a.id), a.id
+    assert reports["local"]["index"]["families"] >= 2

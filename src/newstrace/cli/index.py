@@ -92,10 +92,38 @@ def add(
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
+    executor: str = typer.Option(
+        "local", "--executor", help="Where articles are encoded: local (this process) or "
+        "ray (a Ray cluster encodes, this process adds: nothing is encoded twice)"),
+    address: str | None = typer.Option(
+        None, "--address", help="Ray cluster to join: auto or HOST:PORT (default: start one here)"),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Ray: encoder workers, one CPU each (default: all CPUs)"),
 ) -> None:
     """Add articles (new ids are added, changed texts replace, the same text is skipped)."""
+    if executor not in ("local", "ray"):
+        error(err, f"unknown executor {executor!r} (choose from local, ray)")
+        raise typer.Exit(2)
+    if executor == "local" and (address or workers):
+        error(err, "--address and --workers need --executor ray")
+        raise typer.Exit(2)
+    runner = None
+    if executor == "ray":
+        from newstrace.executors.ray_executor import RayExecutor, RayUnavailable
+
+        try:
+            runner = RayExecutor(address=address, workers=workers)
+        except RayUnavailable as exc:
+            error(err, str(exc))
+            raise typer.Exit(2) from None
     with _open(db, create=True, window=window) as index, progress_bar(err, not quiet) as cb:
-        report = index.add(read_paths(paths), progress=cb)
+        if runner is None:
+            report = index.add(read_paths(paths), progress=cb)
+        else:
+            items = list(read_paths(paths))
+            arts = [a for a in items if isinstance(a, Article)]
+            report = index.add_encoded(runner.encode_stream(arts, progress=cb), progress=cb)
+            report.problems[:0] = [p for p in items if isinstance(p, ReadProblem)]
         stats = index.stats()
     for p in report.problems:
         warning(err, p)

@@ -98,14 +98,23 @@ def scan(
         None, "--address", help="Ray cluster to join: auto or HOST:PORT (default: start one here)"),
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Ray: encoder workers, one CPU each (default: all CPUs)"),
+    wheel: Path | None = typer.Option(
+        None, "--wheel", help="Ray: ship this built newstrace wheel to the workers (pip "
+        "installs it on every node) instead of this process's own package"),
     window: float = typer.Option(
         STORY_WINDOW_DAYS, "--window", min=0,
         help="Stories join articles published within DAYS of each other (inf: no window)"),
+    search_window: float | None = typer.Option(
+        None, "--search-window", min=0, metavar="DAYS",
+        help="Search nearest neighbours only among articles published within about DAYS "
+             "of each other (partitions by publication time, for very large scans; "
+             "undated articles are searched among themselves). Default: the whole scan. "
+             "Copies are still found across any distance by their shared text."),
 ) -> None:
     """Relate every article to the others: pairs, families and stories."""
     ray = executor is ExecutorName.ray
-    if not ray and (address or workers):
-        error(err, "--address and --workers need --executor ray")
+    if not ray and (address or workers or wheel):
+        error(err, "--address, --workers and --wheel need --executor ray")
         raise typer.Exit(2)
     if fmt is ScanFormat.parquet and not (ray and out_file):
         error(err, "--format parquet needs --executor ray --out DIR")
@@ -121,9 +130,9 @@ def scan(
         from newstrace.executors.ray_executor import RayExecutor, RayUnavailable
 
         try:
-            runner = RayExecutor(Pipeline(window_days=window), address=address,
-                                 workers=workers)
-        except RayUnavailable as exc:
+            runner = RayExecutor(Pipeline(window_days=window, search_window_days=search_window),
+                                 address=address, workers=workers, wheel=wheel)
+        except (RayUnavailable, ValueError) as exc:
             error(err, str(exc))
             raise typer.Exit(2) from None
         with progress_bar(err, not quiet) as cb:
@@ -138,7 +147,8 @@ def scan(
         result = run.result()
     else:
         with progress_bar(err, not quiet) as cb:
-            result = Pipeline(window_days=window).scan(arts, progress=cb)
+            result = Pipeline(window_days=window, search_window_days=search_window).scan(
+                arts, progress=cb)
     result.problems = problems
     if fmt is ScanFormat.json:
         _emit(json.dumps(result.to_dict(with_sentences), ensure_ascii=False, indent=2), out_file)
@@ -247,6 +257,7 @@ def sentences(
 app.add_typer(index_app, name="index", help="Persistent on-disk index")
 app.command(help="Run the HTTP API and web UI over an index")(serve)
 register(app)
+app.command(name="sources")(sources_command)
 
 
 def main() -> None:
@@ -257,7 +268,6 @@ def main() -> None:
     # wide, breaking messages and paths in a log: click's plain lines and Python's own
     # traceback instead. Help, on stdout, keeps its layout.
     app.pretty_exceptions_enable = False
-app.command(name="sources")(sources_command)
     try:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # a usage error (click's, vendored by Typer)

@@ -13,19 +13,23 @@ store, in blocks of `batch_size` articles):
      shuffle), pairs sharing keys counted per partition (steps.holder_pairs), then the
      counts of each pair summed across partitions (`groupby([a, b]).aggregate`, a second
      shuffle) and held to each signal's minimum;
-   - nearest neighbours (document vectors, leads, distinctive sentences): an exact
-     search on the driver over the vectors only (not the articles), as the local
-     executor does. Gathered: 2 x 1.5 KB per article plus 1.5 KB per distinctive
-     sentence; allowed up to DRIVER_SEARCH_MAX_ARTICLES (docs/SCALE.md: beyond it the
-     search must be partitioned by publication window).
+   - nearest neighbours (document vectors, leads, distinctive sentences): exact search
+     per publication-time partition (candidates.search_partitions: with
+     `--search-window DAYS`, partition w holds the articles of time buckets w and w+1;
+     without, one partition), each partition searched in one worker
+     (`groupby(window).map_groups`), as the local executor searches the same partitions.
+     Gathered: one publication day per article (8 bytes) to size the partitions; a
+     partition may hold up to SEARCH_PARTITION_MAX_ARTICLES.
    The candidate list (16 bytes a pair) is gathered to plan the next stage.
 3. Pairs: sorted by (block of a, block of b) and cut into tasks of at most
    `pairs_per_task` pairs touching at most `blocks_per_task` blocks; each task receives
    those blocks (zero-copy on one node) and relates its pairs. Tasks retry when their
    worker dies or raises (max_retries). Gathered: the grouping edges (16 bytes each).
-4. Grouping: connected components of the edges (steps.grouping_edge) by union-find on
-   the driver (scipy; allowed up to DRIVER_COMPONENT_MAX_EDGES edges: beyond it
-   large-star/small-star rounds over the edge dataset would replace `steps.components`).
+4. Grouping: connected components of the edges (steps.grouping_edge): by union-find on
+   the driver (scipy) when the candidate count, which bounds the edges, is at most
+   `driver_component_max_edges` (DRIVER_COMPONENT_MAX_EDGES); beyond it the edges stay
+   in the object store and large-star/small-star rounds find the components
+   (components.py), gathering one label per article.
    Pairs and articles of components are shuffled by component (`groupby(part)`), and
    each component runs pivot inference, families and stories (steps.group_component).
    Gathered: the families and stories (ids only), renumbered as the local run numbers
@@ -44,27 +48,31 @@ import os
 import pickle
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from newstrace.embedding.encoder import DIM, Encoder
+from newstrace.embedding.encoder import DIM, Encoder, sentence_key
+from newstrace.embedding.prepare import analyse, lead
 from newstrace.executors import files
 from newstrace.executors.base import Executor
+from newstrace.executors.components import ray_components
 from newstrace.matching.candidates import (
-    LEAD_NEIGHBOURS,
-    NEIGHBOURS,
-    knn_pairs,
-    sentence_link_pairs,
+    day_number,
+    neighbour_pairs,
+    search_partitions,
+    window_keys,
 )
 from newstrace.pipeline import Pipeline, Progress, ScanResult, _quiet, steps
 from newstrace.pipeline.scan import _unique
 from newstrace.text.article import Article, ReadProblem
 
 RAY_MISSING = "the Ray executor needs Ray and pyarrow: pip install newstrace[ray]"
-DRIVER_SEARCH_MAX_ARTICLES = 50_000  # the sentence search: ~11 min on 2 cores (docs/SCALE.md)
+# One search partition (the whole scan without --search-window): ~11 min on 2 cores
+# (docs/SCALE.md)
+SEARCH_PARTITION_MAX_ARTICLES = 50_000
 DRIVER_COMPONENT_MAX_EDGES = 50_000_000
 # A Unix socket path is at most 107 bytes; Ray's longest under its temp folder is
 # "/session_YYYY-MM-DD_HH-MM-SS_ffffff_PID/sockets/plasma_store" (64 bytes with a
@@ -100,14 +108,34 @@ def ray_temp_dir() -> str:
     return path
 
 
-def start_ray(address: str | None = None, num_cpus: int | None = None):
+def package_runtime_env(wheel: str | Path | None = None) -> dict:
+    """What the workers run: this process's own newstrace package, uploaded to the
+    cluster (Ray's `py_modules`), so no worker imports a checkout or an older install
+    that happens to be on its path. From an installed wheel that is the wheel's
+    package; from a source checkout, only the package folder. `wheel`: ship a built
+    wheel instead (`python -m build`); Ray pip-installs it, with its dependencies, on
+    every node, so the nodes need a package index."""
+    import newstrace
+
+    if wheel is not None:
+        path = Path(wheel)
+        if path.suffix != ".whl" or not path.is_file():
+            raise ValueError(f"{wheel}: not a wheel file (build one with python -m build)")
+        return {"py_modules": [str(path.resolve())]}
+    return {"py_modules": [str(Path(newstrace.__file__).resolve().parent)]}
+
+
+def start_ray(address: str | None = None, num_cpus: int | None = None,
+              wheel: str | Path | None = None):
     """Connect to a cluster (`address`: "auto" or HOST:PORT), or start one on this machine
-    with `num_cpus` CPUs (default: all). Does nothing when Ray is already initialised."""
+    with `num_cpus` CPUs (default: all); the workers get this package
+    (package_runtime_env). Does nothing when Ray is already initialised."""
     ray = import_ray()
     if ray.is_initialized():
         return ray
     quiet = {"include_dashboard": False, "log_to_driver": False,
-             "logging_level": logging.WARNING, "configure_logging": True}
+             "logging_level": logging.WARNING, "configure_logging": True,
+             "runtime_env": package_runtime_env(wheel)}
     if address:
         ray.init(address=address, **quiet)
     else:
@@ -172,10 +200,11 @@ class PrepareActor:
         prepared = steps.prepare(self.pipeline, arts)
         rows = {"idx": batch.column("idx").to_pylist(), "id": [], "article": [],
                 "prepared": [], "lengths": [], "bands": [], "anchors": [], "passages": [],
-                "raw": [], "lead": [], "svecs": [], "swords": []}
+                "raw": [], "lead": [], "svecs": [], "swords": [], "day": []}
         for p in prepared:
             keys = steps.article_keys(p)
             rows["id"].append(p.id)
+            rows["day"].append(day_number(p))
             rows["article"].append(pickle.dumps(p.article, protocol=5))
             rows["prepared"].append(pickle.dumps(p, protocol=5))
             rows["lengths"].append(np.asarray(p.side.lengths, np.float64).tobytes())
@@ -188,6 +217,35 @@ class PrepareActor:
         return pa.table(rows, schema=PREPARED_SCHEMA())
 
 
+class EncodeActor:
+    """Ray Data actor for loading an index (`index add --executor ray`): analyse and
+    encode only, returning each article with the raw vectors of its sentences and lead,
+    keyed as the index's embedding cache keys them."""
+
+    def __init__(self, pipeline: Pipeline, faults=None):
+        self.pipeline = pipeline
+        self.faults = faults
+
+    def __call__(self, batch):
+        import pyarrow as pa
+
+        _fault("encode", self.faults)
+        arts = [pickle.loads(b) for b in batch.column("article").to_pylist()]
+        for a in arts:
+            if not a.sentences:
+                analyse(a)
+        # the text stream Index.add encodes: every sentence, then every lead
+        texts = [s for a in arts for s in a.sentences] + [lead(a) for a in arts]
+        self.pipeline.encoder.store.clear()  # the worker keeps no vectors between batches
+        vecs = self.pipeline.encoder.encode(texts)
+        keys = b"".join(sentence_key(s) for s in texts)
+        return pa.table({"idx": batch.column("idx"),
+                         "article": [pickle.dumps(a, protocol=5) for a in arts],
+                         "keys": [keys] + [b""] * (len(arts) - 1),
+                         "vectors": [vecs.astype(np.float32).tobytes()]
+                         + [b""] * (len(arts) - 1)})
+
+
 def PREPARED_SCHEMA():  # noqa: N802 (a constant built on first use: pyarrow is optional)
     import pyarrow as pa
 
@@ -195,8 +253,8 @@ def PREPARED_SCHEMA():  # noqa: N802 (a constant built on first use: pyarrow is 
     return pa.schema([("idx", pa.int64()), ("id", pa.string()), ("article", b),
                       ("prepared", b), ("lengths", b), ("bands", b),
                       ("anchors", pa.list_(pa.string())), ("passages", b), ("raw", b),
-                      ("lead", b), ("svecs", b), ("swords", b), ("busy", pa.float64()),
-                      ("pid", pa.int64())])
+                      ("lead", b), ("svecs", b), ("swords", b), ("day", pa.float64()),
+                      ("busy", pa.float64()), ("pid", pa.int64())])
 
 
 # --- stage 2: candidates ---------------------------------------------------------------------
@@ -279,9 +337,37 @@ def keep_counted(batch: dict) -> dict:
     return {"a": batch["a"][keep], "b": batch["b"][keep]}
 
 
-def search_columns(table):
-    """What the driver's nearest-neighbour search reads of a block."""
-    return table.select(["idx", "raw", "lead", "svecs", "swords"])
+def _days(table) -> np.ndarray:
+    return table.column("day").to_numpy()
+
+
+def explode_windows(batch, window_days: float | None):
+    """One row per (search partition, article): candidates.window_keys."""
+    import pyarrow as pa
+
+    days = batch.column("day").to_numpy()
+    rows, keys = [], []
+    for r, day in enumerate(days.tolist()):
+        for key in window_keys(day, window_days):
+            rows.append(r)
+            keys.append(key)
+    out = batch.take(pa.array(rows, pa.int64())).drop_columns(["day"])
+    return out.append_column("window", pa.array(keys, pa.int64()))
+
+
+def search_partition(batch):
+    """The nearest-neighbour signals among the articles of one search partition."""
+    import pyarrow as pa
+
+    batch = batch.sort_by("idx")
+    ids = batch.column("idx").to_numpy()
+    vec = {c: [np.frombuffer(x, np.float32) for x in batch.column(c).to_pylist()]
+           for c in ("raw", "lead", "svecs")}
+    swords = [np.frombuffer(x, np.int64) for x in batch.column("swords").to_pylist()]
+    rows = [(int(i), sv.reshape(-1, DIM), sw) for i, sv, sw in zip(ids, vec["svecs"], swords)]
+    pairs = sorted(neighbour_pairs(ids, np.stack(vec["raw"]), np.stack(vec["lead"]), rows))
+    arr = np.array(pairs, np.int64).reshape(-1, 2)
+    return pa.table({"a": arr[:, 0], "b": arr[:, 1]})
 
 
 def block_index(table) -> np.ndarray:
@@ -352,6 +438,14 @@ def plan_tasks(cands: np.ndarray, block_of: np.ndarray, pairs_per_task: int,
 # --- stage 4: grouping -----------------------------------------------------------------------
 
 _LABELS: dict[bytes, np.ndarray] = {}
+
+
+def edge_table(edges: np.ndarray):
+    """A relate task's grouping edges as an Arrow table (columns a, b)."""
+    import pyarrow as pa
+
+    edges = np.asarray(edges, np.int64).reshape(-1, 2)
+    return pa.table({"a": edges[:, 0], "b": edges[:, 1]})
 
 
 def _labels(ref) -> np.ndarray:
@@ -551,7 +645,9 @@ class RayExecutor(Executor):
     def __init__(self, pipeline: Pipeline | None = None, *, address: str | None = None,
                  workers: int | None = None, batch_size: int = 32, pairs_per_task: int = 256,
                  blocks_per_task: int = 8, partitions: int | None = None,
-                 faults: dict[str, tuple[str, str]] | None = None):
+                 faults: dict[str, tuple[str, str]] | None = None,
+                 driver_component_max_edges: int = DRIVER_COMPONENT_MAX_EDGES,
+                 wheel: str | Path | None = None):
         super().__init__(pipeline)
         import_ray()
         self.address = address
@@ -561,12 +657,55 @@ class RayExecutor(Executor):
         self.blocks_per_task = blocks_per_task
         self.partitions = partitions
         self.faults = faults
+        self.driver_component_max_edges = driver_component_max_edges
+        if wheel is not None:
+            package_runtime_env(wheel)  # a clear error now, not from inside the cluster
+        self.wheel = wheel
 
     def scan(self, articles: Sequence[Article], progress: Progress = _quiet) -> ScanResult:
         return self.run(articles, progress).result()
 
+    def encode_stream(self, articles: Sequence[Article], progress: Progress = _quiet
+                      ) -> Iterator[tuple[list[Article], dict[bytes, np.ndarray]]]:
+        """The per-article stage alone, for loading an index: batches of analysed articles,
+        in input order, each with the raw vectors of its sentences and leads. Gathered on
+        the driver: one batch at a time (Ray encodes ahead while the caller adds it)."""
+        ray = start_ray(self.address, self.workers, self.wheel)
+        _quiet_ray_data()
+        import pyarrow as pa
+        import ray.data as rd
+
+        arts = _unique(articles)
+        n = len(arts)
+        if not n:
+            return
+        workers = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        ctx = rd.DataContext.get_current()
+        ctx.execution_options.preserve_order = True  # the index adds in input order
+        table = pa.table({"idx": np.arange(n, dtype=np.int64),
+                          "article": pa.array([pickle.dumps(a, protocol=5) for a in arts],
+                                              pa.binary())})
+        size = max(1, min(self.batch_size, math.ceil(n / workers)))
+        ds = rd.from_arrow([table.slice(k, size) for k in range(0, n, size)])
+        ds = ds.map_batches(EncodeActor, batch_size=size, batch_format="pyarrow",
+                            compute=rd.ActorPoolStrategy(size=min(workers, math.ceil(n / size))),
+                            num_cpus=1,
+                            fn_constructor_args=(_worker_pipeline(self.pipeline), self.faults))
+        done = 0
+        progress("encode", 0, n)
+        for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+            got = [pickle.loads(b) for b in block.column("article").to_pylist()]
+            keys = b"".join(block.column("keys").to_pylist())
+            vecs = np.frombuffer(b"".join(block.column("vectors").to_pylist()), np.float32)
+            vecs = vecs.reshape(-1, DIM)
+            width = len(keys) // max(1, len(vecs))  # sentence_key's digest size
+            vectors = {keys[k * width:(k + 1) * width]: vecs[k] for k in range(len(vecs))}
+            done += len(got)
+            progress("encode", done, n)
+            yield got, vectors
+
     def run(self, articles: Sequence[Article], progress: Progress = _quiet) -> RayRun:
-        ray = start_ray(self.address, self.workers)
+        ray = start_ray(self.address, self.workers, self.wheel)
         _quiet_ray_data()
         import pyarrow as pa
         import ray.data as rd
@@ -640,25 +779,36 @@ class RayExecutor(Executor):
             results.append(table_ref)
             edge_refs.append(edges_ref)
             sizes[edges_ref] = len(pairs)
+        # Edges reach the driver only when they may fit its union-find: the candidate
+        # count bounds the edge count.
+        on_driver = len(cands) <= self.driver_component_max_edges
         edges_parts, done, pending = [], 0, list(edge_refs)
         progress("compare", 0, len(cands))
         while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
+            ready, pending = ray.wait(pending, num_returns=1, fetch_local=on_driver)
             for r in ready:
-                edges_parts.append(ray.get(r))
+                if on_driver:
+                    edges_parts.append(ray.get(r))
                 done += sizes[r]
             progress("compare", done, len(cands))
         stats["relate_tasks"] = len(tasks)
         lap("relate")
 
         # 4. grouping, per connected component
-        edges = (np.concatenate(edges_parts) if edges_parts else np.zeros((0, 2), np.int64))
-        if len(edges) > DRIVER_COMPONENT_MAX_EDGES:
-            raise RuntimeError(
-                f"{len(edges):,} grouping edges: over the driver's union-find limit "
-                f"({DRIVER_COMPONENT_MAX_EDGES:,}; docs/SCALE.md)")
-        labels = steps.components(n, edges[:, 0], edges[:, 1])
-        stats["edges"] = len(edges)
+        if on_driver:
+            edges = (np.concatenate(edges_parts) if edges_parts
+                     else np.zeros((0, 2), np.int64))
+            labels = steps.components(n, edges[:, 0], edges[:, 1])
+            stats["edges"] = len(edges)
+            stats["components_by"] = "driver union-find"
+        else:
+            to_table = ray.remote(edge_table)
+            edge_ds = rd.from_arrow_refs([to_table.remote(r) for r in edge_refs])
+            stats["edges"] = edge_ds.count()
+            labels, rounds = (ray_components(edge_ds, n, parts) if stats["edges"]
+                              else (np.full(n, -1, np.int64), 0))
+            stats["components_by"] = f"large-star/small-star, {rounds} rounds"
+        has_edges = stats["edges"] > 0
         grouped_labels = labels[labels >= 0]
         stats["components"] = int(len(np.unique(grouped_labels)))
         stats["largest_component"] = int(np.bincount(grouped_labels).max()
@@ -671,7 +821,7 @@ class RayExecutor(Executor):
                                            fn_kwargs={"labels_ref": labels_ref,
                                                       "parts": parts})
             outside = tagged.filter(expr=col("part") < 0).select_columns(["blob"])
-        if len(edges):
+        if has_edges:
             article_rows = (rd.from_arrow_refs(prepared)
                             .select_columns(["idx", "article", "lengths"])
                             .map_batches(tag_articles, batch_format="pyarrow",
@@ -705,10 +855,6 @@ class RayExecutor(Executor):
                     stats: dict, lap) -> np.ndarray:
         if n < 2:
             return np.zeros((0, 2), np.int64)
-        if n > DRIVER_SEARCH_MAX_ARTICLES:
-            raise RuntimeError(
-                f"{n:,} articles: over the driver's nearest-neighbour search limit "
-                f"({DRIVER_SEARCH_MAX_ARTICLES:,}; docs/SCALE.md)")
         # keys: two shuffles
         keyed = (rd.from_arrow_refs(prepared)
                  .select_columns(["idx", "bands", "anchors", "passages"])
@@ -728,19 +874,22 @@ class RayExecutor(Executor):
             found.update(zip(batch["a"].tolist(), batch["b"].tolist()))
         stats["key_pairs"] = len(found)
         lap("keys")
-        # nearest neighbours: the vectors only, gathered here
-        cols = ray.get([ray.remote(search_columns).remote(r) for r in prepared])
-        raw = np.zeros((n, DIM), np.float32)
-        lead = np.zeros((n, DIM), np.float32)
-        rows: list = [None] * n
-        for t in cols:
-            for i, r, ld, sv, sw in zip(*(t.column(c).to_pylist() for c in
-                                          ("idx", "raw", "lead", "svecs", "swords"))):
-                raw[i] = np.frombuffer(r, np.float32)
-                lead[i] = np.frombuffer(ld, np.float32)
-                rows[i] = (i, np.frombuffer(sv, np.float32).reshape(-1, DIM),
-                           np.frombuffer(sw, np.int64))
-        found |= knn_pairs(raw, NEIGHBOURS)
-        found |= knn_pairs(lead, LEAD_NEIGHBOURS)
-        found |= sentence_link_pairs(rows)
+        # nearest neighbours: one search per publication-time partition, each in a worker
+        window = self.pipeline.search_window_days
+        days = np.concatenate([ray.get(ray.remote(_days).remote(r)) for r in prepared])
+        sizes = [len(ids) for ids in search_partitions(days.tolist(), window).values()]
+        stats["search_partitions"], stats["largest_search_partition"] = len(sizes), max(sizes)
+        if max(sizes) > SEARCH_PARTITION_MAX_ARTICLES:
+            raise RuntimeError(
+                f"{max(sizes):,} articles in one nearest-neighbour search partition: over "
+                f"the limit of {SEARCH_PARTITION_MAX_ARTICLES:,} (docs/SCALE.md); "
+                "partition the search by publication time with --search-window DAYS")
+        searched = (rd.from_arrow_refs(prepared)
+                    .select_columns(["idx", "day", "raw", "lead", "svecs", "swords"])
+                    .map_batches(explode_windows, batch_format="pyarrow",
+                                 fn_kwargs={"window_days": window})
+                    .groupby("window", num_partitions=parts)
+                    .map_groups(search_partition, batch_format="pyarrow"))
+        for batch in searched.iter_batches(batch_format="numpy"):
+            found.update(zip(batch["a"].tolist(), batch["b"].tolist()))
         return np.array(sorted(found), np.int64).reshape(-1, 2)

@@ -24,10 +24,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
+
+import numpy as np
 
 from newstrace import grouping
 from newstrace.embedding.encoder import ENCODER_VERSION, Encoder, sentence_key
@@ -74,6 +76,12 @@ class AddReport:
     @property
     def processed(self) -> int:
         return len(self.added) + len(self.replaced) + len(self.unchanged) + len(self.problems)
+
+    def merge(self, other: AddReport) -> None:
+        for name in ("added", "replaced", "unchanged", "problems"):
+            getattr(self, name).extend(getattr(other, name))
+        for name in ("candidates", "related", "encoded", "sentences", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def to_dict(self) -> dict:
         return {
@@ -198,6 +206,23 @@ class Index(Reads):
         for v in self.vectors.values():
             v.maybe_save()
         report.seconds = time.perf_counter() - started
+        return report
+
+    def add_encoded(
+        self, batches: Iterable[tuple[list[Article], Mapping[bytes, np.ndarray]]],
+        progress: Progress | None = None,
+    ) -> AddReport:
+        """Add batches of articles encoded elsewhere (the Ray executor's encode_stream):
+        each batch's vectors, keyed by sentence_key, answer the encoder's cache misses, so
+        nothing is encoded here; the rest is `add`, article by article."""
+        report = AddReport()
+        saved = self.cache.fallback
+        try:
+            for articles, vectors in batches:
+                self.cache.fallback = vectors  # type: ignore[assignment]
+                report.merge(self.add(articles, progress))
+        finally:
+            self.cache.fallback = saved
         return report
 
     def _fill_sentence_sets(self, chunk: int = 20000) -> None:

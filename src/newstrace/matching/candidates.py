@@ -17,8 +17,10 @@ Each signal is recall-oriented; the aligner decides.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 
 import faiss
@@ -293,8 +295,66 @@ def old_pairs(prepared: Sequence[Prepared]) -> set[tuple[int, int]]:
             | vector_pairs(prepared, LEAD_NEIGHBOURS, "lead_vector") | anchor_pairs(prepared))
 
 
-def candidate_pairs(prepared: Sequence[Prepared]) -> list[tuple[int, int]]:
-    pairs = old_pairs(prepared) | passage_pairs(prepared) | sentence_pairs(prepared)
+UNDATED = -(1 << 62)  # the search partition of articles without a publication date
+
+
+def day_number(p: Prepared) -> float:
+    """Days since 1970 of the article's publication, NaN when unknown."""
+    when = p.article.published_at
+    return (when - EPOCH).total_seconds() / 86400 if when is not None else float("nan")
+
+
+EPOCH = datetime(1970, 1, 1)
+
+
+def window_keys(day: float, window_days: float | None) -> list[int]:
+    """The search partitions an article joins. Time is cut into buckets of `window_days`;
+    partition w holds buckets w and w + 1, so two articles at most `window_days` apart
+    always share one, and an article joins two. Undated articles are searched among
+    themselves. No window (None or inf): one partition, the exact search of the scan."""
+    if window_days is None or not math.isfinite(window_days):
+        return [0]
+    if math.isnan(day):
+        return [UNDATED]
+    bucket = math.floor(day / window_days)
+    return [bucket - 1, bucket]
+
+
+def search_partitions(days: Sequence[float], window_days: float | None
+                      ) -> dict[int, np.ndarray]:
+    """window_keys for a whole scan: partition key -> article indices, ascending."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, day in enumerate(days):
+        for key in window_keys(day, window_days):
+            members[key].append(i)
+    return {k: np.array(v, np.int64) for k, v in sorted(members.items())}
+
+
+def neighbour_pairs(ids: np.ndarray, raw: np.ndarray, lead: np.ndarray,
+                    rows: Sequence[tuple[int, np.ndarray, np.ndarray]]
+                    ) -> set[tuple[int, int]]:
+    """The three nearest-neighbour signals (document vectors, leads, sentence links) over
+    one search partition: `ids` ascending (global article indices), `raw` and `lead`
+    their vectors, `rows` their distinctive sentences as (global index, vectors, token
+    counts). The local run and the Ray executor both search through here."""
+    local = knn_pairs(raw, NEIGHBOURS) | knn_pairs(lead, LEAD_NEIGHBOURS)
+    out = {(int(ids[i]), int(ids[j])) for i, j in local}
+    return out | sentence_link_pairs(rows)
+
+
+def candidate_pairs(prepared: Sequence[Prepared], search_window_days: float | None = None
+                    ) -> list[tuple[int, int]]:
+    """Every signal. The key signals (LSH, anchors, passage 5-grams) see the whole scan;
+    the nearest-neighbour searches run per publication-time partition when
+    `search_window_days` is set (search_partitions), else over the whole scan."""
+    pairs = lexical_pairs(prepared) | anchor_pairs(prepared) | passage_pairs(prepared)
+    days = [day_number(p) for p in prepared]
+    for ids in search_partitions(days, search_window_days).values():
+        part = [prepared[i] for i in ids]
+        raw = np.stack([p.raw_vector for p in part]) if part else np.zeros((0, 1))
+        lead = np.stack([p.lead_vector for p in part]) if part else np.zeros((0, 1))
+        rows = [(int(i), *distinctive_rows(p)) for i, p in zip(ids, part)]
+        pairs |= neighbour_pairs(ids, raw, lead, rows)
     return sorted(pairs)
 
 

@@ -80,10 +80,14 @@ class ScanResult:
 
 class Pipeline:
     def __init__(self, params: Params | None = None, encoder: Encoder | None = None,
-                 window_days: float | None = STORY_WINDOW_DAYS):
+                 window_days: float | None = STORY_WINDOW_DAYS,
+                 search_window_days: float | None = None):
         self.params = params or default_params()
         self.encoder = encoder or Encoder()
         self.window_days = window_days  # stories: see grouping.STORY_WINDOW_DAYS
+        # nearest-neighbour search partitions (candidates.search_partitions); None: exact
+        # search over the whole scan
+        self.search_window_days = search_window_days
 
     def prepare_all(
         self, articles: Sequence[Article], progress: Progress = _quiet
@@ -95,11 +99,11 @@ class Pipeline:
         return relate(pa, pb, self.params)
 
     def scan(self, articles: Sequence[Article], progress: Progress = _quiet) -> ScanResult:
-        """The local executor: every step (executors/steps.py) in this process, over the
+        """The local executor: every step (pipeline/steps.py) in this process, over the
         whole scan. The Ray executor (executors/ray_executor.py) runs the same steps."""
         articles = _unique(articles)
         prepared = self.prepare_all(articles, progress)
-        cands = steps.candidates(prepared)
+        cands = steps.candidates(prepared, self.search_window_days)
         pairs = steps.relate_all(self, prepared, cands, progress)
         pairs = steps.infer(self, pairs, {p.id: p.side.lengths for p in prepared},
                             {a.id: a.lang for a in articles})

@@ -111,9 +111,11 @@ def article_keys(p: Prepared) -> dict:
 # --- per pair --------------------------------------------------------------------------------
 
 
-def candidates(prepared: Sequence[Prepared]) -> list[tuple[int, int]]:
-    """All candidate pairs (i < j, indices into `prepared`), every signal, in one process."""
-    return candidate_pairs(prepared)
+def candidates(prepared: Sequence[Prepared], search_window_days: float | None = None
+               ) -> list[tuple[int, int]]:
+    """All candidate pairs (i < j, indices into `prepared`), every signal, in one process;
+    the nearest-neighbour searches per publication-time partition when a window is set."""
+    return candidate_pairs(prepared, search_window_days)
 
 
 def holder_pairs(keys: np.ndarray, owners: np.ndarray, n: int, max_df: int | None
