@@ -10,7 +10,7 @@ from pathlib import Path
 import farmfeed
 from newstrace.evaluation import farm
 from newstrace.service.report import render_html
-from newstrace.text.article import parse_date
+from newstrace.text.article import Article, parse_date
 from newstrace.text.readers import read_paths
 
 
@@ -85,3 +85,6 @@ def test_unparseable_published_is_a_warning_naming_the_article(tmp_path: Path) -
     assert any("bad/1" in w and "yesterday-ish" in w for w in bad.warnings)
     assert arts["rfc"].published == "2023-09-12T10:00:00+00:00" and not arts["rfc"].warnings
     assert arts["iso"].published == "2023-09-12" and not arts["iso"].warnings
+    # An article made anywhere else (the service, the library) is checked the same way.
+    direct = Article(id="x", text=body, published="yesterday-ish")
+    assert direct.published is None and "article x:" in direct.warnings[0]

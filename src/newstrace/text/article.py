@@ -29,6 +29,11 @@ class Article:
     attributed_source: str | None = None  # "BBC" from "See original article on BBC"
     warnings: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Wherever an article is made (readers, the service, the library), a `published`
+        # that is not a date never travels on as one.
+        self.check_published()
+
     @property
     def published_at(self) -> datetime | None:
         """`published` as a naive UTC datetime; None when absent or not ISO 8601."""
@@ -44,7 +49,8 @@ class Article:
         """Keep `published` only when it is a date: ISO 8601, or an RFC 2822 date (feeds,
         mail headers), which becomes ISO 8601. Anything else ("yesterday-ish") would sort
         as a string among real dates, so it is dropped with a warning naming the article."""
-        if self.published is None:
+        if not (self.published or "").strip():
+            self.published = None
             return
         if parse_date(self.published) is not None:
             return

@@ -425,7 +425,6 @@ def article_from_dict(obj: Any, where: str) -> Article | ReadProblem:
 
 def _finish(article: Article, where: str) -> Article | ReadProblem:
     """Clean, bound the size, reject what is too short, and note who is credited."""
-    article.check_published()
     original = len(article.text)
     # ftfy is the slow part: trim far-too-long input before cleaning, cut exactly after.
     text, clean_warnings = clean_text(article.text[: MAX_CHARS * 2])
