@@ -11,6 +11,7 @@ from newstrace.grouping import families, origin_status, origin_text
 from newstrace.matching.alignment import Alignment
 from newstrace.matching.relation import PairResult
 from newstrace.text.article import Article
+from newstrace.text.normalize import find_attribution
 
 
 def _art(i: str, published: str | None = None, credit: str | None = None,
@@ -122,3 +123,21 @@ def test_planted_origins_with_and_without_timestamps() -> None:
         else:
             assert (fam.origin, fam.origin_status) == (wire, "found")
             assert "contained" in fam.origin_reason
+
+
+def test_a_credit_in_the_text_names_the_member_it_came_from() -> None:
+    """A farm translation with no date, seen first, whose footer credits the wire: the
+    credit (read by the readers' attribution) decides, not the order."""
+    feed = farmfeed.feed()
+    by_id = {a.id: a for a in feed.articles}
+    translated = next(x for x, k in feed.kind.items() if k == "translation")
+    wire = by_id[feed.origin[translated]]
+    credited = replace(by_id[translated], published=None, warnings=[],
+                       text=by_id[translated].text + "\nSee original article on Newswire Example")
+    credited.attributed_source = find_attribution(credited.text)
+    assert credited.attributed_source == "Newswire Example"
+    res = farmfeed.pipeline().scan([credited, replace(wire, published=None, warnings=[])])
+    assert len(res.families) == 1
+    fam = res.families[0]
+    assert (fam.origin, fam.origin_status) == (wire.id, "found")
+    assert "credit" in fam.origin_reason

@@ -17,11 +17,11 @@ from newstrace.grouping.stories import (
     Story,
     assign_stories,
     stories,
-    timeline,
+    timelines,
 )
 
 __all__ = [
     "FAMILY_PARTIAL", "ORIGIN_STATUSES", "STORY_WINDOW_DAYS", "Derivation", "Family", "Story",
     "assign_stories", "derivations", "families", "family_edge", "origin_status", "origin_text",
-    "stories", "timeline",
+    "stories", "timelines",
 ]

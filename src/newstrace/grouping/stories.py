@@ -115,42 +115,47 @@ def assign_stories(fams: Sequence[Family], sts: Sequence[Story]) -> None:
         f.story = where[f.articles[0]]
 
 
-def timeline(story: Story, articles: Sequence[Article], pairs: Sequence[PairResult],
-             roles: Mapping[str, Derivation], family_of: Mapping[str, str]) -> dict:
-    """A story's title, date range and timeline: who published when, in which language,
-    and each article's role (original, copy, translation, rewrite, partial, independent;
-    families.derivations). The title is the earliest dated headline, else the most central
-    article's (the highest sum of story links inside the story)."""
+def timelines(sts: Sequence[Story], articles: Sequence[Article], pairs: Sequence[PairResult],
+              roles: Mapping[str, Derivation], family_of: Mapping[str, str]) -> list[dict]:
+    """Each story's title, date range and timeline (in the order of `sts`): who published
+    when, in which language, and each article's role (original, copy, translation,
+    rewrite, partial, independent; families.derivations). The title is the earliest dated
+    headline, else the most central article's (the highest sum of story links inside the
+    story). One pass over the pairs for all stories."""
     by_id = {a.id: a for a in articles}
-    members = [by_id[m] for m in story.articles if m in by_id]
     order = {a.id: i for i, a in enumerate(articles)}
-    inside = set(story.articles)
+    story_of = {m: s.id for s in sts for m in s.articles}
     centrality: dict[str, float] = defaultdict(float)
     for p in sorted(pairs, key=lambda p: (p.a, p.b)):  # one summation order: Ray = local
-        if p.a in inside and p.b in inside and p.relation != "unrelated":
+        if p.relation != "unrelated" and story_of.get(p.a) == story_of.get(p.b):
             centrality[p.a] += p.link
             centrality[p.b] += p.link
-    dated = sorted((a.published_at, a.id) for a in members if a.published_at is not None)
-    titled = [a for a in members if a.title]
-    first_dated = [a for a in titled if a.published_at is not None]
-    if first_dated:
-        head = min(first_dated, key=lambda a: (a.published_at, a.id))
-    else:
-        head = max(titled, key=lambda a: (centrality[a.id], -order[a.id]), default=None)
-    rows = []
-    for a in sorted(members, key=lambda a: (a.published_at is None, a.published_at or 0,
-                                            order[a.id])):
-        d = roles.get(a.id)
-        rows.append({
-            "id": a.id, "published": a.published, "outlet": a.outlet, "lang": a.lang,
-            "title": a.title, "role": d.role if d else "independent",
-            "from": (d.parent or (f"{d.outside} (not in the collection)" if d.outside else None))
-            if d else None,
-            "family": family_of.get(a.id),
+    out = []
+    for story in sts:
+        members = [by_id[m] for m in story.articles if m in by_id]
+        dated = sorted((a.published_at, a.id) for a in members if a.published_at is not None)
+        titled = [a for a in members if a.title]
+        first_dated = [a for a in titled if a.published_at is not None]
+        if first_dated:
+            head = min(first_dated, key=lambda a: (a.published_at, a.id))
+        else:
+            head = max(titled, key=lambda a: (centrality[a.id], -order[a.id]), default=None)
+        rows = [_timeline_row(a, roles.get(a.id), family_of.get(a.id))
+                for a in sorted(members, key=lambda a: (a.published_at is None,
+                                                        a.published_at or 0, order[a.id]))]
+        out.append({
+            "title": head.title if head else None,
+            "first": by_id[dated[0][1]].published if dated else None,
+            "last": by_id[dated[-1][1]].published if dated else None,
+            "timeline": rows,
         })
-    return {
-        "title": head.title if head else None,
-        "first": by_id[dated[0][1]].published if dated else None,
-        "last": by_id[dated[-1][1]].published if dated else None,
-        "timeline": rows,
-    }
+    return out
+
+
+def _timeline_row(a: Article, d: Derivation | None, family: str | None) -> dict:
+    source = None
+    if d is not None:
+        source = d.parent or (f"{d.outside} (not in the collection)" if d.outside else None)
+    return {"id": a.id, "published": a.published, "outlet": a.outlet, "lang": a.lang,
+            "title": a.title, "role": d.role if d else "independent", "from": source,
+            "family": family}

@@ -20,7 +20,7 @@ from newstrace.grouping import (
     derivations,
     families,
     stories,
-    timeline,
+    timelines,
 )
 from newstrace.grouping.outlets import Licence, sources
 from newstrace.matching.relation import PairResult, Params, default_params, relate
@@ -68,8 +68,8 @@ class ScanResult:
         family_of = {m: f.id for f in self.families for m in f.articles}
         return {
             "articles": arts,
-            "stories": [s.to_dict() | timeline(s, self.articles, self.scored, roles, family_of)
-                        for s in self.stories],
+            "stories": [s.to_dict() | line for s, line in zip(self.stories, timelines(
+                self.stories, self.articles, self.scored, roles, family_of))],
             "families": [f.to_dict() for f in self.families],
             "pairs": [p.to_dict() for p in self.pairs if p.relation != "unrelated"],
             "sources": sources(self.articles, self.scored, self.families, licence, roles=roles),

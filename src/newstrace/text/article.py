@@ -91,6 +91,7 @@ def parse_date(value: str | None) -> datetime | None:
 
 
 _WORDS = re.compile(r"[^\w]+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def outlet_of(source: str | None, url: str | None) -> str | None:
@@ -115,7 +116,7 @@ def same_outlet(credit: str, outlet: str | None) -> bool:
         return False
     o = outlet.casefold()
     if "." in o and " " not in o:  # a domain: its name before the public suffix
-        label = o.split(".")[0].removeprefix("the")
+        label = _NON_WORD.sub("", o.split(".")[0]).removeprefix("the")  # news-wire: newswire
         name = "".join(c_words).removeprefix("the")
         return name in (label, label.removesuffix("news"))  # AP: apnews.com
     o_words = [w for w in _WORDS.split(o) if w]
