@@ -15,7 +15,10 @@ from typer.testing import CliRunner
 import farmfeed
 from newstrace.cli.main import app
 from newstrace.evaluation import farm
+from newstrace.grouping import families
 from newstrace.grouping.outlets import Licence, LicenceError, sources
+from newstrace.matching.alignment import Alignment
+from newstrace.matching.relation import PairResult
 from newstrace.text.article import Article, outlet_of, same_outlet
 
 
@@ -162,3 +165,18 @@ def test_farm_from_dev_data_ranks_first(shared_data: Path) -> None:
     ranked = res.to_dict()["sources"]["outlets"]
     assert ranked[0]["outlet"] == farm.FARM
     assert ranked[0]["reuses"][0]["outlet"] == farm.WIRE
+
+
+def test_credited_outlet_outside_the_collection_is_named_as_outside() -> None:
+    """Three articles of one site share text and credit the BBC, which is not here: the
+    site derives all three from an outlet outside the collection."""
+    arts = [Article(f"m{i}", "text", url=f"https://www.mirror-site.net/{i}",
+                    attributed_source="BBC") for i in range(3)]
+    al = Alignment(coverage_a=0.9, coverage_b=0.9)
+    pairs = [PairResult("m0", f"m{i}", "translation", 0.9, 0.9, None, al, {}) for i in (1, 2)]
+    fams = families(arts, pairs)
+    assert [f.origin_status for f in fams] == ["outside"]
+    row = sources(arts, pairs, fams)["outlets"][0]
+    assert row["outlet"] == "mirror-site.net" and row["derived_share"] == 1.0
+    assert row["reuses"] == [{"outlet": "BBC", "articles": 3, "in_collection": False}]
+    assert row["median_lag_hours"] is None  # no dates
