@@ -1,5 +1,7 @@
 """The web UI end to end in headless Chromium: add the seeds, see story and family, open the
-000-001 evidence, find the kin of a pasted article. Screenshots go to tests/artifacts/."""
+000-001 evidence, find the kin of a pasted article; open, read the kin of and delete an
+article whose id is a URL; search and filter; upload 600 files in batches. Screenshots go
+to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -173,6 +175,8 @@ def test_05_kin_of_a_pasted_article(page: Any) -> None:
     page.locator("#kin-result button.ui-link").first.click()
     page.wait_for_selector("#kin-result table.nt-evidence")
     assert page.locator("#kin-result td.nt-hl").count() > 0
+    assert page.inner_text("#kin-self") == "the pasted text"
+    assert "coverage pasted / other" in text  # the columns say which side is which
     _shot(page, "ui_kin.png")
 
 
@@ -196,3 +200,137 @@ def test_06_hostile_article_runs_nothing_in_the_ui(page: Any, base_url: str) -> 
         assert page.evaluate("window.__xss") is None, hash_
         assert page.evaluate("document.querySelectorAll('#view img, #view script').length") == 0
     assert "onerror" in page.inner_text("#view")  # shown as text, not run
+
+
+def _post(base_url: str, articles: list[dict]) -> dict:
+    body = json.dumps({"articles": articles}).encode()
+    req = urllib.request.Request(base_url + "/api/articles?wait=true", data=body, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(req, timeout=600) as resp:
+        return json.load(resp)  # type: ignore[no-any-return]
+
+
+def _status(base_url: str, path: str) -> int:
+    req = urllib.request.Request(base_url + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+URL_ID = "https://www.example.org/världen/2024/putin-kim"
+OUTLET_ARTICLES = [
+    {"id": "wire/2024/lisbon-bridge", "source": "Wire", "lang": "en", "published": "2024-05-01",
+     "title": "Lisbon opens a bridge", "text": "Officials in Lisbon opened a new bridge on "
+     "Tuesday. The bridge links two districts and cost 40 million euros."},
+    {"id": "wire/2023/quota", "source": "Wire", "lang": "en", "published": "2023-01-09",
+     "title": "Fishing quota halved", "text": "A Swedish court ruled on Monday that the fishing "
+     "quota for 2030 must be halved. The ministry will appeal the decision."},
+    {"id": "post/2024/storm", "url": "https://www.post.example.com/a/storm", "lang": "en",
+     "published": "2024-02-11", "title": "Storm closes ports", "text": "A winter storm closed "
+     "three ports on the northern coast overnight. Ferries will resume on Thursday."},
+]
+
+
+def test_07_article_whose_id_is_a_url_open_kin_delete(page: Any, base_url: str) -> None:
+    text = (SEEDS / f"{sid('000')}.txt").read_text(encoding="utf-8")
+    added = _post(base_url, [{"id": URL_ID, "text": text, "published": "2024-03-01",
+                              "url": "https://www.example.org/varlden/putin-kim"}])
+    assert added["result"]["added"] == [URL_ID]
+    page.goto(base_url + "/#/articles")
+    page.wait_for_selector("#filters")
+    page.fill("#f-q", "example.org/världen")
+    page.click("#f-apply")
+    page.wait_for_selector("#article-list")
+    assert page.locator("#article-list tr[data-id]").count() == 1
+    page.click(f"#article-list a.nt-id:has-text('{URL_ID}')")
+    page.wait_for_selector("#kin-result")
+    assert page.inner_text("#article-title") == URL_ID  # no title: the id stands in
+    fields = page.inner_text("#article-fields")
+    assert "example.org" in fields and "2024-03-01" in fields and "sv" in fields.lower()
+    kin = page.inner_text("#kin-result")
+    assert sid("000") in kin and sid("001") in kin
+    assert page.locator("#article-text span").count() > 5
+    _shot(page, "ui_article_url_id.png")
+    # The evidence of its first kin opens from its row, with links back.
+    page.locator("#kin-result a:has-text('evidence')").first.click()
+    page.wait_for_selector(".ui-pair table.nt-evidence")
+    assert URL_ID in page.inner_text("#pair-links")
+    page.go_back()
+    page.wait_for_selector("#article-delete")
+    page.click("#article-delete")
+    page.click("#article-delete-confirm")
+    page.wait_for_selector("#article-deleted")
+    assert _status(base_url, "/api/articles/" + urllib.parse.quote(URL_ID, safe="")) == 404
+    page.click("#article-deleted a:has-text('Families')")
+    page.wait_for_selector("#family-list")
+    assert URL_ID not in page.inner_text("#view")
+    _shot(page, "ui_article_deleted.png")
+
+
+def test_08_search_and_filters(page: Any, base_url: str) -> None:
+    assert len(_post(base_url, OUTLET_ARTICLES)["result"]["added"]) == 3
+    page.goto(base_url + "/#/articles")
+    page.wait_for_selector("#f-outlet option[value='Wire']", state="attached")
+    page.select_option("#f-outlet", "Wire")
+    page.click("#f-apply")
+    page.wait_for_selector("#page-info")
+    ids = page.locator("#article-list tr[data-id]")
+    got = {ids.nth(i).get_attribute("data-id") for i in range(ids.count())}
+    assert got == {"wire/2024/lisbon-bridge", "wire/2023/quota"}
+    page.fill("#f-from", "2024-01-01")
+    page.click("#f-apply")
+    page.wait_for_selector("#page-info:has-text('1–1 of 1')")  # (wait_for_function: CSP)
+    assert "outlet=Wire" in page.evaluate("location.hash")  # the outlet filter stays
+    page.goto(base_url + "/#/stories")
+    page.wait_for_selector("#f-q")
+    page.fill("#f-q", "storm closed")
+    page.click("#f-apply")
+    page.wait_for_selector("#story-list")
+    stories = page.locator("#story-list a.ui-story")
+    assert stories.count() == 1 and "Storm closes ports" in stories.first.inner_text()
+    assert "example.com" in stories.first.inner_text()  # outlet: the url's registered domain
+    _shot(page, "ui_search_filters.png")
+    page.select_option("#f-lang", "sv")
+    page.click("#f-apply")
+    page.wait_for_selector("#list-none")  # no Swedish article mentions the storm
+    page.click("#f-clear")
+    page.wait_for_selector("#story-list")
+    assert page.locator("#story-list a.ui-story").count() >= 3
+
+
+def test_09_upload_600_files_in_batches(page: Any, base_url: str,
+                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    import random
+
+    rng = random.Random(7)
+    # Made-up words, fresh in every file: 600 unrelated articles, so the time goes to
+    # reading, batching and encoding, not to aligning look-alike texts.
+    syllables = "ka lo mi ne su ra te vo pi da gu ze an or el is um".split()
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+
+    folder = tmp_path_factory.mktemp("upload600")
+    for i in range(600):
+        body = " ".join(" ".join(word() for _ in range(9)).capitalize() + "." for _ in range(2))
+        (folder / f"bulk-{i:03d}.txt").write_text(f"Bulletin {i} {word()}\n\n{body}\n",
+                                                  encoding="utf-8")
+    page.goto(base_url + "/#/add")
+    page.wait_for_selector("#add-files")
+    page.set_input_files("#add-files", sorted(str(p) for p in folder.glob("*.txt")))
+    page.click("#add-submit")
+    page.wait_for_selector("#add-done, #add-status .ui-error", timeout=1_200_000)
+    status = page.inner_text("#add-status")
+    assert status.startswith("Done: 600 added, 0 replaced, 0 unchanged."), status
+    assert "null" not in status
+    _shot(page, "ui_upload_600.png")
+    page.goto(base_url + "/#/articles?q=bulk-")
+    page.wait_for_selector("#page-info")
+    assert page.inner_text("#page-info") == "1–50 of 600"
+    page.click("#page-next")
+    page.wait_for_selector("#page-info:has-text('51–100 of 600')")
+    page.goto(base_url + "/#/article/bulk-123")
+    page.wait_for_selector("#article-fields")
+    assert page.inner_text("#article-title").startswith("Bulletin 123 ")  # title line, as the CLI

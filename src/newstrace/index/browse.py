@@ -7,7 +7,8 @@ Plain SQL over the index's tables, so a page costs one query however large the i
 Filters match articles; a story or family matches when any of its members does.
 - q: a substring of the id, the title or the text (case-insensitive);
 - lang: the article's language ('?' for unknown);
-- outlet: the source field, else the registered domain of the url (case-insensitive);
+- outlet: the source field, else the registered domain of the url (text.article.outlet_of),
+  in any case;
 - date_from / date_to: inclusive bounds on `published`, compared as ISO prefixes, so
   "2024-05" matches every day of May. Articles without a date never match a date bound.
 """
@@ -19,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from tld import get_fld
+from newstrace.text.article import outlet_of
 
 FACET_LIMIT = 200  # outlets offered for filtering, most frequent first
 
@@ -31,17 +32,6 @@ class Filters:
     outlet: str | None = None
     date_from: str | None = None
     date_to: str | None = None
-
-
-def outlet_of(source: str | None, url: str | None) -> str | None:
-    """The source field (whitespace tidied), else the registered domain of the url (from
-    the public suffix list bundled with `tld`, never fetched), else None."""
-    if source and source.strip():
-        return " ".join(source.split())
-    if not url or not url.strip():
-        return None
-    fld = get_fld(url.strip(), fix_protocol=True, fail_silently=True)
-    return fld.lower() if isinstance(fld, str) else None
 
 
 def _fold(value: str | None) -> str:

@@ -15,7 +15,7 @@ from newstrace.service.engine import EngineDep, Job, JobsDep, NotFound, to_artic
 from newstrace.service.routes.params import FiltersDep, PageDep
 from newstrace.service.schemas import AddRequest, CompareRequest, JobOut, UploadRequest
 from newstrace.service.uploads import read_uploads
-from newstrace.text.article import Article, ReadProblem
+from newstrace.text.article import Article, ReadProblem, outlet_of
 
 router = APIRouter(tags=["articles"])
 WAIT = Query(False, description="block until the batch is indexed and return the finished job")
@@ -70,7 +70,7 @@ async def get_article(article_id: str, engine: EngineDep) -> dict[str, Any]:
     def work(ix: Any) -> dict[str, Any]:
         art = views.must_get(ix, article_id)
         story = browse.story_summary(ix, art["story"]) if art.get("story") else None
-        return {**art, "outlet": browse.outlet_of(art.get("source"), art.get("url")),
+        return {**art, "outlet": outlet_of(art.get("source"), art.get("url")),
                 "text": " ".join(art.get("sentence_list") or []),
                 "kin": views.kin_list(ix, article_id, ix.kin(article_id)),
                 "story_summary": story}
