@@ -334,3 +334,18 @@ def test_09_upload_600_files_in_batches(page: Any, base_url: str,
     page.goto(base_url + "/#/article/bulk-123")
     page.wait_for_selector("#article-fields")
     assert page.inner_text("#article-title").startswith("Bulletin 123 ")  # title line, as the CLI
+
+
+def test_10_docs_work_offline_with_the_token(page: Any, base_url: str) -> None:
+    """/docs loads Swagger UI from the server (no CDN: the test machine has no network),
+    under the page's CSP, and its calls carry the token the UI keeps in this tab."""
+    page.goto(base_url + "/docs")
+    page.wait_for_selector("#operations-service-stats_api_stats_get")
+    page.click("#operations-service-stats_api_stats_get .opblock-summary")
+    page.click("#operations-service-stats_api_stats_get .try-out__btn")
+    page.click("#operations-service-stats_api_stats_get .execute")
+    status = page.locator("#operations-service-stats_api_stats_get .live-responses-table "
+                          "tbody .response-col_status").first
+    status.wait_for()
+    assert status.inner_text().strip() == "200"  # not 401: the token went with it
+    _shot(page, "ui_docs.png")

@@ -1,4 +1,5 @@
-"""/docs: Swagger UI from the assets the `swagger-ui-bundle` package ships, so the API
+"""/docs: Swagger UI from the assets the `fastapi-offline` package ships (Swagger UI 5,
+which reads the OpenAPI 3.1 FastAPI writes; swagger-ui-bundle's 4.x cannot), so the API
 explorer works with no network; it holds no data, so it needs no token, and it sends the
 token the web UI keeps (or one typed under Authorize) with each call it makes."""
 
@@ -6,15 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import swagger_ui_bundle
+import fastapi_offline
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from newstrace.service.routes.web import WEB_DIR
 
-ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
+# Only the files; the package's FastAPIOffline app class is not used: /docs here is a
+# page without inline script, so the UI's Content-Security-Policy applies to it too.
+ASSETS = Path(fastapi_offline.__file__).parent / "static"
 SERVED = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
-          "favicon-32x32.png": "image/png"}
+          "favicon.png": "image/png"}
 
 router = APIRouter(include_in_schema=False)
 

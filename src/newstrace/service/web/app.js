@@ -203,7 +203,6 @@ async function viewAdd() {
       const r = await runBatches(batches, (p, text) => { bar.value = p; fill(status, el("span", { text })); });
       r.problems.unshift(...problems);
       bar.value = 1;
-      facetCache = null;
       fill(status, el("div", { id: "add-done", class: "ui-ok" },
         `Done: ${r.added.length} added, ${r.replaced.length} replaced, ${r.unchanged.length} unchanged`,
         r.problems.length ? `, ${r.problems.length} skipped` : "", ". ",
@@ -324,11 +323,8 @@ function hashWith(base, params, changes) {
   return base + (qs ? "?" + qs : "");
 }
 
-let facetCache = null;
-async function facets() {
-  if (!facetCache) facetCache = api("/api/facets").catch(() => ({ languages: [], outlets: [] }));
-  return facetCache;
-}
+// Fetched with every list: articles added elsewhere (API, CLI) show up in the filters.
+function facets() { return api("/api/facets").catch(() => ({ languages: [], outlets: [] })); }
 
 async function filterBar(base, params) {
   const f = await facets();
@@ -426,8 +422,7 @@ async function viewArticle(id) {
       ev.target.disabled = true;
       try {
         await api("/api/articles/" + enc(id), { method: "DELETE" });
-        facetCache = null;
-        refreshStats();
+          refreshStats();
         show(el("div", { id: "article-deleted", class: "nt-card ui-ok" }, `Deleted ${id}. `,
           el("a", { href: "#/stories", text: "Stories" }), " · ", el("a", { href: "#/families", text: "Families" }),
           " · ", el("a", { href: "#/articles", text: "Articles" })));
@@ -577,7 +572,6 @@ async function refreshStats() {
 document.getElementById("token-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   sessionStorage.setItem("newstrace-token", document.getElementById("token").value);
-  facetCache = null;
   route(); refreshStats();
 });
 
