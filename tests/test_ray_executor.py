@@ -106,8 +106,9 @@ def fixture_sample() -> list[Article]:
 
 def copies(arts: list[Article]) -> list[Article]:
     """Fresh, unanalysed articles for the second executor (scans fill articles in)."""
-    return [Article(id=a.id, text=a.text, lang=a.lang, title=a.title, source=a.source,
-                    published=a.published, attributed_source=a.attributed_source)
+    return [Article(id=a.id, text=a.text, lang=a.lang, title=a.title, url=a.url,
+                    source=a.source, published=a.published,
+                    attributed_source=a.attributed_source)
             for a in arts]
 
 
@@ -223,8 +224,8 @@ def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pip
     components are found by large-star/small-star rounds over the edge dataset (the
     driver's union-find limit set to 0), as beyond DRIVER_COMPONENT_MAX_EDGES, and the
     nearest neighbours per publication-time partition (`--search-window 7` over planted
-    dates 10 days apart). The tables written to a folder (JSONL and Parquet) say the
-    same."""
+    dates 10 days apart). The tables written to a folder (JSONL and Parquet) and the
+    outlets' ranking (sources.json) say the same."""
     from newstrace.executors.files import read_table
     from newstrace.executors.ray_executor import RayExecutor
     from newstrace.matching.candidates import day_number, search_partitions
@@ -232,6 +233,7 @@ def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pip
     arts = fixture_sample() + shared_sample()
     for k, a in enumerate(arts):  # three days 10 days apart: several search partitions
         a.published = f"2024-03-{1 + 10 * (k % 3):02d}"
+        a.url = f"https://www.outlet{k % 4}-example.org/{k}"  # outlets for `sources`
     dated = Pipeline(encoder=pipeline.encoder, search_window_days=7)
     local = dated.scan(copies(arts))
     with short_tmpdir() as markers:
@@ -254,6 +256,7 @@ def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pip
     assert local.families
 
     expected = local.to_dict()
+    assert len(expected["sources"]["outlets"]) == 4
     for fmt in ("jsonl", "parquet"):
         out = tmp_path / fmt
         manifest = run.write(out, fmt)
@@ -264,6 +267,8 @@ def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pip
         assert pairs == expected["pairs"]
         assert read_table(out, "families") == expected["families"]
         assert read_table(out, "stories") == expected["stories"]
+        sources = json.loads((out / "sources.json").read_text(encoding="utf-8"))
+        assert sources == expected["sources"]
         dedup = read_table(out, "dedup")
         assert sorted(r["id"] for r in dedup) == sorted(ids)
         for f in expected["families"]:

@@ -19,21 +19,10 @@ from pathlib import Path
 
 from newstrace.grouping import Family, Story
 from newstrace.matching.relation import PairResult
-from newstrace.text.article import Article
 
 TABLES = ("articles", "pairs", "families", "stories", "dedup", "problems")
 FORMATS = ("jsonl", "parquet")
 PYARROW_MISSING = "Parquet needs pyarrow: pip install newstrace[ray]"
-
-
-def article_row(a: Article, with_sentences: bool = False) -> dict:
-    """One article as ScanResult.to_dict lists it."""
-    d = a.summary()
-    d["attributed_source"] = a.attributed_source
-    if with_sentences:
-        d["sentence_list"] = a.sentences
-        d["sentence_langs"] = a.sentence_langs
-    return d
 
 
 def pair_row(p: PairResult) -> dict:
@@ -77,7 +66,8 @@ def schema(table: str, with_sentences: bool = False):
     s, f, i, b = pa.string(), pa.float64(), pa.int64(), pa.bool_()
     if table == "articles":
         fields = [("id", s), ("lang", s), ("title", s), ("sentences", i), ("source", s),
-                  ("published", s), ("warnings", pa.list_(s)), ("attributed_source", s)]
+                  ("published", s), ("warnings", pa.list_(s)), ("url", s), ("outlet", s),
+                  ("attributed_source", s)]
         if with_sentences:
             fields += [("sentence_list", pa.list_(s)), ("sentence_langs", pa.list_(s))]
     elif table == "pairs":
@@ -87,9 +77,13 @@ def schema(table: str, with_sentences: bool = False):
                   ("evidence", pa.list_(span)), ("via", s)]
     elif table == "families":
         fields = [("id", s), ("story", s), ("articles", pa.list_(s)), ("origin", s),
-                  ("origin_confidence", f), ("origin_reason", s), ("attributed_source", s)]
+                  ("origin_status", s), ("origin_confidence", f), ("origin_reason", s),
+                  ("attributed_source", s)]
     elif table == "stories":
-        fields = [("id", s), ("articles", pa.list_(s))]
+        entry = pa.struct([("id", s), ("published", s), ("outlet", s), ("lang", s),
+                           ("title", s), ("role", s), ("from", s), ("family", s)])
+        fields = [("id", s), ("articles", pa.list_(s)), ("title", s), ("first", s),
+                  ("last", s), ("timeline", pa.list_(entry))]
     elif table == "dedup":
         fields = [("id", s), ("family", s), ("story", s), ("keep", b)]
     elif table == "problems":

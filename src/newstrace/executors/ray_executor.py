@@ -59,6 +59,9 @@ from newstrace.embedding.prepare import analyse, lead
 from newstrace.executors import files
 from newstrace.executors.base import Executor
 from newstrace.executors.components import ray_components
+from newstrace.grouping.families import Derivation, derivations
+from newstrace.grouping.outlets import Licence, sources
+from newstrace.grouping.stories import timelines
 from newstrace.matching.candidates import (
     day_number,
     neighbour_pairs,
@@ -66,7 +69,7 @@ from newstrace.matching.candidates import (
     window_keys,
 )
 from newstrace.pipeline import Pipeline, Progress, ScanResult, _quiet, steps
-from newstrace.pipeline.scan import _unique
+from newstrace.pipeline.scan import _unique, article_dict
 from newstrace.text.article import Article, ReadProblem
 
 RAY_MISSING = "the Ray executor needs Ray and pyarrow: pip install newstrace[ray]"
@@ -460,7 +463,7 @@ def _labels(ref) -> np.ndarray:
 
 
 GROUP_COLUMNS = ("part", "kind", "a", "b", "blob", "extra")
-PAIR, ARTICLE, FAMILY, STORY = 0, 1, 2, 3
+PAIR, ARTICLE, FAMILY, STORY, ROLES = 0, 1, 2, 3, 4
 
 
 def _group_schema():
@@ -499,8 +502,11 @@ def tag_articles(batch, labels_ref, parts: int):
 
 
 def group_partition(batch: dict, pipeline: Pipeline, labels_ref, faults=None) -> dict:
-    """Every component of one partition: pivots, families, stories (steps.group_component).
-    Output rows: kind (PAIR, FAMILY, STORY) and the pickled record."""
+    """Every component of one partition: pivots, families, stories (steps.group_component),
+    and what the output's provenance reads of them: each article's derivation and each
+    story's timeline (both pure functions of the component's articles, pairs and
+    families). Output rows: kind (PAIR, FAMILY, STORY: (story, timeline), ROLES: the
+    component's derivations) and the pickled record."""
     _fault("group", faults)
     labels = _labels(labels_ref)
     kind, a, b = batch["kind"], batch["a"].astype(np.int64), batch["b"].astype(np.int64)
@@ -523,7 +529,11 @@ def group_partition(batch: dict, pipeline: Pipeline, labels_ref, faults=None) ->
                    for art, (_, _, extra) in zip(articles, arts)}
         pairs = [pickle.loads(blob) for _, _, blob in prs]
         pairs, fams, sts = steps.group_component(pipeline, articles, lengths, pairs)
-        for kind_out, records in ((PAIR, pairs), (FAMILY, fams), (STORY, sts)):
+        roles = derivations(articles, pairs, fams)
+        local_family = {m: f.id for f in fams for m in f.articles}  # renumbered later
+        told = list(zip(sts, timelines(sts, articles, pairs, roles, local_family)))
+        for kind_out, records in ((PAIR, pairs), (FAMILY, fams), (STORY, told),
+                                  (ROLES, [roles])):
             out_kind.extend([kind_out] * len(records))
             out_blob.extend(pickle.dumps(r, protocol=5) for r in records)
     import pyarrow as pa
@@ -548,6 +558,10 @@ class RayRun:
     problems: list[ReadProblem] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     stats: dict = field(default_factory=dict)  # sizes of what each stage moved, work
+    # provenance from the components: derivations of their articles (the others are
+    # independent), timelines of their stories keyed by members, family ids not yet final
+    roles: dict = field(default_factory=dict)
+    timelines: dict = field(default_factory=dict)
 
     def articles(self) -> list[Article]:
         import ray
@@ -567,9 +581,39 @@ class RayRun:
         return ScanResult(self.articles(), pairs, self.families, self.stories,
                           list(self.problems))
 
-    def write(self, out: Path, fmt: str = "jsonl", with_sentences: bool = False) -> dict:
+    def light_articles(self) -> list[Article]:
+        """Every article without its text, in scan order: what stories and outlets read
+        (id, title, language, url, source, published). Gathered here: ~150 bytes each."""
+        import ray
+
+        light = ray.remote(_light_articles)
+        found = sorted(x for t in ray.get([light.remote(t) for t in self.prepared]) for x in t)
+        return [a for _, a in found]
+
+    def provenance(self, licence: Licence | None = None) -> tuple[list[dict], dict]:
+        """The stories as the output lists them (with title, dates and timeline) and the
+        `sources` section, from the components' derivations and timelines: the same as
+        ScanResult.to_dict computes from everything gathered."""
+        arts = self.light_articles()
+        family_of = {m: f.id for f in self.families for m in f.articles}
+        roles = {a.id: self.roles.get(a.id) or Derivation("independent") for a in arts}
+        # stories outside every component: single articles without pairs or family
+        alone = [s for s in self.stories if tuple(s.articles) not in self.timelines]
+        told = dict(zip((tuple(s.articles) for s in alone),
+                        timelines(alone, arts, [], roles, family_of)))
+        rows = []
+        for s in self.stories:
+            line = self.timelines.get(tuple(s.articles)) or told[tuple(s.articles)]
+            for r in line["timeline"]:
+                r["family"] = family_of.get(r["id"])  # the final family ids
+            rows.append(s.to_dict() | line)
+        return rows, sources(arts, [], self.families, licence, roles=roles)
+
+    def write(self, out: Path, fmt: str = "jsonl", with_sentences: bool = False,
+              licence: Licence | None = None) -> dict:
         """Write the tables (files.py) into folder `out`: articles and pairs by the
-        workers that hold them, families, stories, dedup and problems from here."""
+        workers that hold them, families, stories, dedup and problems from here, and the
+        `sources` section as sources.json."""
         import json
 
         import ray
@@ -587,8 +631,11 @@ class RayRun:
                                        for k, t in enumerate(refs)]))
         counts["families"] = files.write_part(out, "families", 0,
                                               (f.to_dict() for f in self.families), fmt)
-        counts["stories"] = files.write_part(out, "stories", 0,
-                                             (s.to_dict() for s in self.stories), fmt)
+        stories, outlets = self.provenance(licence)
+        counts["stories"] = files.write_part(out, "stories", 0, stories, fmt)
+        (out / "sources.json").write_text(json.dumps(outlets, ensure_ascii=False, indent=2)
+                                          + "\n", encoding="utf-8")
+        counts["sources"] = len(outlets["outlets"]) + len(outlets["unranked"])
         published = {}
         for t in ray.get([ray.remote(_published).remote(t) for t in self.prepared]):
             published.update(t)
@@ -598,10 +645,20 @@ class RayRun:
             out, "problems", 0, (files.problem_row(p) for p in self.problems), fmt)
         manifest = {"format": fmt, "executor": "ray", "rows": counts,
                     "candidate_pairs": self.candidates, "seconds": self.seconds,
-                    "tables": {t: f"{t}/part-*.{fmt}" for t in files.TABLES}}
+                    "tables": {t: f"{t}/part-*.{fmt}" for t in files.TABLES}
+                    | {"sources": "sources.json"}}
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                            encoding="utf-8")
         return manifest
+
+
+def _light_articles(table) -> list[tuple[int, Article]]:
+    out = []
+    for i, blob in zip(table.column("idx").to_pylist(), table.column("article").to_pylist()):
+        a = pickle.loads(blob)
+        out.append((i, Article(id=a.id, text="", title=a.title, lang=a.lang, url=a.url,
+                               source=a.source, published=a.published)))
+    return out
 
 
 def _nbytes(table) -> int:
@@ -619,7 +676,7 @@ def _article_columns(table):
 def _write_articles(table, out: str, part: int, fmt: str, with_sentences: bool) -> int:
     arts = [pickle.loads(b) for b in table.column("article").to_pylist()]
     return files.write_part(Path(out), "articles", part,
-                            (files.article_row(a, with_sentences) for a in arts), fmt,
+                            (article_dict(a, with_sentences) for a in arts), fmt,
                             with_sentences)
 
 
@@ -815,7 +872,7 @@ class RayExecutor(Executor):
                                          if len(grouped_labels) else 0)
         labels_ref = ray.put(labels)
         pair_rows = (rd.from_arrow_refs(results) if results else None)
-        fams, sts = [], []
+        fams, sts, roles, timelines = [], [], {}, {}
         if pair_rows is not None:
             tagged = pair_rows.map_batches(tag_pairs, batch_format="pyarrow",
                                            fn_kwargs={"labels_ref": labels_ref,
@@ -838,7 +895,14 @@ class RayExecutor(Executor):
             for batch in grouped.filter(expr=col("kind") != PAIR).iter_batches(
                     batch_format="numpy"):
                 for kind, blob in zip(batch["kind"], batch["blob"]):
-                    (fams if kind == FAMILY else sts).append(pickle.loads(blob))
+                    record = pickle.loads(blob)
+                    if kind == FAMILY:
+                        fams.append(record)
+                    elif kind == STORY:
+                        sts.append(record[0])
+                        timelines[tuple(record[0].articles)] = record[1]
+                    else:
+                        roles.update(record)
             pair_out = outside.union(grouped.filter(expr=col("kind") == PAIR)
                                      .select_columns(["blob"]))
         elif pair_rows is not None:
@@ -849,7 +913,7 @@ class RayExecutor(Executor):
         fams, sts = steps.renumber(fams, sts, ids[labels < 0].tolist())
         lap("group")
         return RayRun(n, prepared, pair_out.materialize(), fams, sts, len(cands),
-                      seconds=seconds, stats=stats)
+                      seconds=seconds, stats=stats, roles=roles, timelines=timelines)
 
     def _candidates(self, ray, rd, Sum, prepared: list, n: int, parts: int,  # noqa: N803
                     stats: dict, lap) -> np.ndarray:

@@ -35,6 +35,18 @@ def _quiet(stage: str, done: int, total: int) -> None:
     pass
 
 
+def article_dict(a: Article, with_sentences: bool = False) -> dict:
+    """One article as the output lists it (the Ray executor's tables too)."""
+    d = a.summary()
+    d["url"] = a.url
+    d["outlet"] = a.outlet
+    d["attributed_source"] = a.attributed_source
+    if with_sentences:
+        d["sentence_list"] = a.sentences
+        d["sentence_langs"] = a.sentence_langs
+    return d
+
+
 @dataclass
 class ScanResult:
     articles: list[Article]
@@ -53,16 +65,7 @@ class ScanResult:
         return len(self.scored)
 
     def to_dict(self, with_sentences: bool = False, licence: Licence | None = None) -> dict:
-        arts = []
-        for a in self.articles:
-            d = a.summary()
-            d["url"] = a.url
-            d["outlet"] = a.outlet
-            d["attributed_source"] = a.attributed_source
-            if with_sentences:
-                d["sentence_list"] = a.sentences
-                d["sentence_langs"] = a.sentence_langs
-            arts.append(d)
+        arts = [article_dict(a, with_sentences) for a in self.articles]
         # Who derives from whom, once: the stories' timelines and the outlets' ranking.
         roles = derivations(self.articles, self.scored, self.families)
         family_of = {m: f.id for f in self.families for m in f.articles}
