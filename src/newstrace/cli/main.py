@@ -84,7 +84,8 @@ def _emit(text: str, dest: Path | None) -> None:
 @app.command()
 def scan(
     paths: list[Path] = typer.Argument(
-        ..., help="Files or folders: .txt .html .htm .json .jsonl .parquet"),
+        ..., help="Files or folders: .txt .html .htm .json .jsonl .parquet .warc(.gz) "
+        ".rss .atom .xml"),
     fmt: ScanFormat = typer.Option(
         ScanFormat.table, "--format", "-f",
         help="table, json or html; with --executor ray --out DIR: json (JSONL files) or parquet"),

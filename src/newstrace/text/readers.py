@@ -20,10 +20,12 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from newstrace.text import feeds
 from newstrace.text.article import Article, ReadProblem
 from newstrace.text.normalize import clean_text, find_attribution
 
-SUPPORTED = (".txt", ".html", ".htm", ".json", ".jsonl", ".parquet")
+SUPPORTED = (".txt", ".html", ".htm", ".json", ".jsonl", ".parquet",
+             ".warc", ".warc.gz", ".rss", ".atom", ".xml")
 MAX_CHARS = 200_000  # longer articles are truncated: alignment cost grows with length
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MIN_LETTERS = 20  # below this there is nothing to align
@@ -81,7 +83,7 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[Article | ReadProblem]:
                 yield ReadProblem(str(path), msg)
             items = (item for f in files for item in read_file(f))
         elif path.is_file():
-            if path.suffix.lower() not in SUPPORTED:
+            if not supported(path.name):
                 msg = f"unsupported file type '{path.suffix}' (supported: {_SUPPORTED_TEXT})"
                 yield ReadProblem(str(path), msg)
                 continue
@@ -109,9 +111,14 @@ def _folder_files(folder: Path) -> list[Path]:
         found.extend(
             Path(root, n)
             for n in sorted(names)
-            if not n.startswith(".") and Path(n).suffix.lower() in SUPPORTED
+            if not n.startswith(".") and supported(n)
         )
     return found
+
+
+def supported(name: str) -> bool:
+    """By extension; `.warc.gz` is the one double extension."""
+    return name.lower().endswith(SUPPORTED)
 
 
 def read_file(path: Path) -> Iterator[Article | ReadProblem]:
@@ -119,6 +126,9 @@ def read_file(path: Path) -> Iterator[Article | ReadProblem]:
     where = str(path)
     if path.suffix.lower() == ".parquet":  # read in row groups: no size limit
         yield from _read_parquet(path, where)
+        return
+    if _warc_file(path):  # streamed record by record: no file size limit
+        yield from feeds.read_warc(path, _html_article, _decode, MAX_FILE_BYTES)
         return
     try:
         size = path.stat().st_size
@@ -139,7 +149,13 @@ def read_file(path: Path) -> Iterator[Article | ReadProblem]:
         yield ReadProblem(where, "empty")
         return
     suffix = path.suffix.lower()
-    if suffix == ".jsonl":
+    if suffix in (".rss", ".atom", ".xml") or feeds.is_feed(text):
+        if not feeds.is_feed(text):
+            yield ReadProblem(where, "XML file that is not an RSS or Atom feed")
+            return
+        # feedparser decodes by the XML declaration itself: give it the bytes.
+        yield from feeds.read_feed(data, where, path.stem, article_from_dict)
+    elif suffix == ".jsonl":
         yield from _read_jsonl(text, where, enc_warnings)
     elif suffix == ".json":
         yield from _read_json(text, where, enc_warnings)
@@ -248,19 +264,31 @@ def _title_line(text: str) -> str | None:
     return first
 
 
+def _warc_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return False  # read_file's own read reports it
+    return feeds.is_warc(path.name, head)
+
+
 def _html_article(
-    html: str, where: str, article_id: str, warnings: list[str]
+    html: str, where: str, article_id: str, warnings: list[str], *,
+    url: str | None = None, fallback_date: str | None = None,
 ) -> Article | ReadProblem:
-    doc = _extract_html(html)
+    """An HTML page; `url` (where it was fetched from, as a WARC says) wins over the page's
+    own canonical link, and `fallback_date` applies when the page states no date."""
+    doc = _extract_html(html, url=url)
     if doc is None or not _has_prose(doc.text or ""):
         return ReadProblem(where, "no article text found in HTML", article_id)
     article = Article(
         id=article_id,
         text=doc.text,
         title=doc.title or None,
-        url=doc.url or None,
+        url=url or doc.url or None,
         source=doc.sitename or None,
-        published=doc.date or None,
+        published=doc.date or fallback_date or None,
         path=where,
         warnings=list(warnings),
     )
