@@ -186,3 +186,59 @@ def test_scan_window_splits_a_story_a_month_later(tmp_path):
         stories[window] = sorted(s["articles"] for s in json.loads(r.stdout)["stories"])
     assert stories["7"] == [["000", "001", "002", "004"], ["003"]]
     assert stories["inf"] == [["000", "001", "002", "003", "004"]]
+
+
+def _relations_rows(lines: list[str]) -> list[tuple[str, str, str]]:
+    """(a, b, relation) of each row of the compact Relations table, each id put back
+    together from the lines it was wrapped onto."""
+    top = next(i for i, ln in enumerate(lines) if ln.split()[:3] == ["a", "b", "relation"])
+    head = lines[top]
+    b_at, rel_at, reuse_at = head.index(" b ") + 1, head.index("relation"), head.index("reuse")
+    rows: list[list[str]] = []
+    for ln in lines[top + 2:]:
+        if not ln.strip() or ln.startswith("reuse:"):
+            break  # the legend, or the end of the table
+        if ln[rel_at:reuse_at].strip():
+            rows.append(["", "", ln[rel_at:reuse_at].strip()])
+        rows[-1][0] += ln[:b_at].strip() + " "
+        rows[-1][1] += ln[b_at:rel_at].strip() + " "
+    fold = lambda s: s.strip().replace(" (", "(").replace(" ", "")  # noqa: E731
+    return [(fold(a), fold(b), rel) for a, b, rel in rows]
+
+
+def test_scan_table_reads_at_80_columns_and_uses_160():
+    """`make demo` in an 80-column terminal: no cell cut with '…', relation names whole,
+    ids wrapped onto a second line (not cut) and a legend for the short headers; at 160
+    columns the full headers and every id on one line."""
+    from typer.testing import CliRunner
+
+    from newstrace.cli.main import app
+
+    runner = CliRunner()
+    narrow = runner.invoke(app, ["scan", str(SEEDS), "-q"], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.splitlines()
+    assert "…" not in narrow.stdout
+    ids = sorted(f.stem for f in SEEDS.glob("*.txt"))
+    table = lines[: next(i for i, ln in enumerate(lines) if ln.startswith("Story "))]
+    assert all(len(ln) <= 80 for ln in table), [ln for ln in table if len(ln) > 80]
+    assert {ln.split()[0] for ln in table if ln.split() and ln.split()[0] in ids} == set(ids)
+    rows = _relations_rows(lines)
+    assert len(rows) == 10
+    langs = {"000": "sv", "004": "nb"}
+    for a, b, rel in rows:  # every id whole once its wrapped lines are joined
+        assert a[:-4] in ids and b[:-4] in ids and a < b, (a, b)
+        assert a.endswith(f"({langs.get(a[:3], 'en')})")
+        assert rel in ("translation", "rewrite", "same_story", "duplicate", "partial")
+    assert {r[2] for r in rows} == {"translation", "rewrite", "same_story"}
+    rel_lines = lines[next(i for i, ln in enumerate(lines) if "Relations" in ln):]
+    assert all(len(ln) <= 80 for ln in rel_lines)
+    assert "cov a/b: share of a / of b in shared passages" in " ".join(rel_lines)
+
+    wide = runner.invoke(app, ["scan", str(SEEDS), "-q"], env={"COLUMNS": "160"})
+    assert wide.exit_code == 0, wide.output
+    assert "…" not in wide.stdout
+    header = next(ln for ln in wide.stdout.splitlines() if "coverage a/b" in ln)
+    assert "direction" in header and "evidence" in header
+    assert "000_6ae7588e2228d054 (sv) │ 001_b770c846d1b294f5 (en) │ translation" in wide.stdout
+    assert max(len(ln) for ln in wide.stdout.splitlines() if "│" in ln) <= 160

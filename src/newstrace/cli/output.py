@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from newstrace.grouping import origin_text
 from newstrace.grouping.outlets import counts_text
@@ -91,14 +93,27 @@ def relation_text(rel: str) -> str:
     return f"[{_COLOURS.get(rel, '')}]{rel}[/]"
 
 
+WIDE = 100  # narrower terminals get compact tables
+
+
+def compact_table(title: str) -> Table:
+    """A table for a narrow terminal: no rules, no edges, two blanks between columns (the
+    box's blank divider and a right pad), so 8 columns spend 14 of 80 columns on gaps
+    where a boxed table spends 25."""
+    return Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False,
+                 show_edge=False)
+
+
 def print_scan(result: dict, console: Console) -> None:
     langs = {a["id"]: a["lang"] or "?" for a in result["articles"]}
-    t = Table(title=f"{len(result['articles'])} articles", show_lines=False)
-    for col in ("id", "lang", "sentences", "title", "warnings"):
-        t.add_column(col, overflow="fold")
+    title = f"{len(result['articles'])} articles"
+    narrow = console.width < WIDE
+    t = compact_table(title) if narrow else Table(title=title)
+    for col in ("id", "lang", "sents" if narrow else "sentences", "title", "warnings"):
+        t.add_column(col, overflow="fold", justify="right" if col.startswith("sent") else "left")
     for a in result["articles"]:
         t.add_row(escape(a["id"]), a["lang"] or "?", str(a["sentences"]),
-                  escape((a["title"] or "")[:60]), escape("; ".join(a["warnings"])))
+                  escape(a["title"] or ""), escape("; ".join(a["warnings"])))
     print_table(console, t)
     fam_of = {x: f["id"] for f in result["families"] for x in f["articles"]}
     for s in result["stories"]:
@@ -176,24 +191,82 @@ def story_text(p: dict) -> str:
     return f"{p['story_score']:.2f}" + (f"→{link:.2f}" if link is not None else "")
 
 
-def pairs_table(pairs: list[dict], langs: dict[str, str] | None = None) -> Table:
-    langs = langs or {}
-    t = Table(title="Relations")
-    for col in ("a", "b", "relation", "reuse", "story", "coverage a/b", "direction", "evidence"):
-        t.add_column(col)
-    for p in pairs:
-        la, lb = langs.get(p["a"]), langs.get(p["b"])
-        t.add_row(
-            escape(p["a"]) + (f" ({la})" if la else ""),
-            escape(p["b"]) + (f" ({lb})" if lb else ""),
-            relation_text(p["relation"]),
-            f"{p['reuse_score']:.2f}",
-            story_text(p),
-            f"{p['coverage']['a']:.2f}/{p['coverage']['b']:.2f}",
-            p["direction"] or "",
-            f"{len(p['evidence'])} spans",
-        )
-    return t
+# Compact headers for narrow terminals, and what they stand for (the legend).
+_PAIR_COLUMNS = (  # (wide header, compact header, numeric)
+    ("a", "a", False), ("b", "b", False), ("relation", "relation", False),
+    ("reuse", "reuse", True), ("story", "story", True), ("coverage a/b", "cov a/b", True),
+    ("direction", "dir", False), ("evidence", "ev", True),
+)
+_RELATION_WIDTH = max(len(r) for r in _COLOURS)  # relation names are never cut
+LEGEND_COMPACT = (
+    "reuse: shared-text score · story: same-story score (x→y: lifted across languages) · "
+    "cov a/b: share of a / of b in shared passages · dir a>b: b derives from a · "
+    "ev: evidence spans")
+LEGEND_WIDE = ("story x→y: same-story score lifted across languages · "
+               "direction a>b: b derives from a")
+
+
+class PairsTable:
+    """The relations table, laid out when it is printed, for the console's width: on a
+    narrow terminal (80 columns) short headers, no column rules, ids wrapped (never cut)
+    and a legend for the abbreviations; a wide one gets full headers and ids on one line.
+    """
+
+    def __init__(self, pairs: list[dict], langs: dict[str, str] | None = None):
+        self.pairs = pairs
+        self.langs = langs or {}
+
+    def _side(self, ident: str) -> str:
+        lang = self.langs.get(ident)
+        return escape(ident) + (f" ({lang})" if lang else "")
+
+    def wide_width(self) -> int:
+        """Columns the wide layout needs: ids and every cell on one line."""
+        ids = max((len(self._side(p[k])) for p in self.pairs for k in "ab"), default=1)
+        cells = [_RELATION_WIDTH, 5, 9, len("coverage a/b"), len("direction"), len("evidence")]
+        return 2 * max(ids, 1) + sum(cells) + 3 * len(_PAIR_COLUMNS) + 1  # + rules, padding
+
+    def _cells(self, p: dict, wide: bool) -> list[str]:
+        spans = len(p["evidence"])
+        return [self._side(p["a"]), self._side(p["b"]), relation_text(p["relation"]),
+                f"{p['reuse_score']:.2f}", story_text(p),
+                f"{p['coverage']['a']:.2f}/{p['coverage']['b']:.2f}", p["direction"] or "",
+                f"{spans} spans" if wide else str(spans)]
+
+    def table(self, width: int) -> tuple[Table, bool]:
+        wide = width >= self.wide_width()
+        rows = [self._cells(p, wide) for p in self.pairs]
+        if wide:
+            t = Table(title="Relations")
+            widths: list[int | None] = [None] * len(_PAIR_COLUMNS)
+        else:
+            # Every column but the ids gets its content's width; the ids share the rest
+            # and wrap inside it, never cut.
+            t = compact_table("Relations")
+            widths = [max([len(short), _RELATION_WIDTH if name == "relation" else 0]
+                          + [Text.from_markup(r[i]).cell_len for r in rows])
+                      for i, (name, short, _) in enumerate(_PAIR_COLUMNS)]
+            ids = (width - sum(widths[2:]) - 2 * (len(_PAIR_COLUMNS) - 1)) // 2
+            longest = max((len(r[i]) for r in rows for i in (0, 1)), default=1)
+            widths[0] = widths[1] = max(min(ids, longest), 6)
+        for (name, short, numeric), w in zip(_PAIR_COLUMNS, widths):
+            if name in ("a", "b"):
+                t.add_column(name, overflow="fold", width=w)
+            else:
+                t.add_column(name if wide else short, no_wrap=True, width=w,
+                             justify="right" if numeric else "left")
+        for r in rows:
+            t.add_row(*r)
+        return t, wide
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        t, wide = self.table(options.max_width)
+        yield t
+        yield Text(LEGEND_WIDE if wide else LEGEND_COMPACT, style="dim")
+
+
+def pairs_table(pairs: list[dict], langs: dict[str, str] | None = None) -> PairsTable:
+    return PairsTable(pairs, langs)
 
 
 def print_evidence(pair: dict, sents_a: list[str], sents_b: list[str], console: Console) -> None:
