@@ -53,6 +53,15 @@ class Format(StrEnum):
 
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
+    csv = "csv"
+
+
+class ExportTable(StrEnum):
+    articles = "articles"
+    pairs = "pairs"
+    families = "families"
+    stories = "stories"
+    sources = "sources"
 
 
 @contextmanager
@@ -277,19 +286,37 @@ def rebuild(
 @index_app.command()
 def export(
     db: Path = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
-    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", help="jsonl"),
+    table: ExportTable = typer.Option(
+        ExportTable.articles, "--table", "-t",
+        help="articles (id, family, story, keep: the dedup column), pairs, families, "
+             "stories or sources"),
+    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f",
+                                     help="jsonl (one JSON object a line) or csv"),
     out_file: Path | None = typer.Option(None, "--out", "-o", help="Write here, not stdout"),
 ) -> None:
-    """One JSON line per article: id, family, story, keep (dedup keep/drop column)."""
-    with _open(db) as index:
-        dest = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
-        try:
-            for row in index.export_rows():
-                dest.write(json.dumps(row, ensure_ascii=False) + "\n")
-        finally:
-            if out_file:
-                dest.close()
-                err.print(f"wrote {out_file}", markup=False, highlight=False)
+    """One table of the index as JSONL or CSV (default: one JSON line per article with its
+    family, story and keep, the dedup keep/drop column)."""
+    from newstrace.cli.exports import index_records, source_records, write_table
+    from newstrace.cli.sources import _from_index
+    from newstrace.grouping.outlets import MIN_ARTICLES
+
+    if table is ExportTable.sources:
+        if not db.exists():
+            error(err, f"{db}: no index here (create one with `newstrace index add`)")
+            raise typer.Exit(1)
+        records = source_records(_from_index(db, None, MIN_ARTICLES))
+    else:
+        with _open(db) as index:
+            records = (list(index.export_rows()) if table is ExportTable.articles
+                       else index_records(index, table.value))
+    fields = ["id", "family", "story", "keep"] if table is ExportTable.articles else None
+    dest = out_file.open("w", encoding="utf-8", newline="") if out_file else sys.stdout
+    try:
+        write_table(dest, table.value, records, fmt.value, fields)
+    finally:
+        if out_file:
+            dest.close()
+            err.print(f"wrote {out_file}", markup=False, highlight=False)
 
 
 if __name__ == "__main__":

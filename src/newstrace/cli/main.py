@@ -56,6 +56,11 @@ class ScanFormat(str, Enum):
     parquet = "parquet"  # --executor ray --out DIR only
 
 
+class ExportFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
 class ExecutorName(str, Enum):
     local = "local"
     ray = "ray"
@@ -111,6 +116,11 @@ def scan(
              "of each other (partitions by publication time, for very large scans; "
              "undated articles are searched among themselves). Default: the whole scan. "
              "Copies are still found across any distance by their shared text."),
+    export: Path | None = typer.Option(
+        None, "--export", metavar="DIR", help="Also write the articles, pairs, families, "
+        "stories and sources tables to DIR (articles.csv, pairs.csv, ...)"),
+    export_format: ExportFormat = typer.Option(
+        ExportFormat.csv, "--export-format", help="csv (flat) or jsonl (as the JSON output)"),
 ) -> None:
     """Relate every article to the others: pairs, families and stories."""
     ray = executor is ExecutorName.ray
@@ -122,6 +132,9 @@ def scan(
         raise typer.Exit(2)
     if ray and out_file and fmt is ScanFormat.html:
         error(err, "--executor ray --out DIR writes json (JSONL) or parquet tables, not html")
+        raise typer.Exit(2)
+    if ray and out_file and export:
+        error(err, "--export needs a scan result: --executor ray --out DIR writes tables")
         raise typer.Exit(2)
     arts, problems = _read(paths)
     if not arts:
@@ -151,6 +164,12 @@ def scan(
             result = Pipeline(window_days=window, search_window_days=search_window).scan(
                 arts, progress=cb)
     result.problems = problems
+    if export is not None:
+        from newstrace.cli.exports import scan_tables, write_all
+
+        counts = write_all(export, scan_tables(result.to_dict()), export_format.value)
+        rows = ", ".join(f"{n} {name}" for name, n in counts.items())
+        err.print(f"wrote {export} ({rows})", markup=False, highlight=False)
     if fmt is ScanFormat.json:
         _emit(json.dumps(result.to_dict(with_sentences), ensure_ascii=False, indent=2), out_file)
     elif fmt is ScanFormat.html:
