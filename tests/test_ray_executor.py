@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from conftest import FIXTURES, SEEDS, article, short_tmpdir
 from newstrace.cli.main import app
 from newstrace.pipeline import Pipeline, ScanResult
-from newstrace.text.article import Article
+from newstrace.text.article import Article, days_apart
 from newstrace.text.readers import read_paths
 
 HAVE_RAY = all(importlib.util.find_spec(m) for m in ("ray", "pyarrow"))
@@ -249,6 +249,12 @@ def test_dev_sample_same_as_local_with_killed_workers(ray_cluster, pipeline: Pip
     assert ids == [a.id for a in arts] and len(set(ids)) == len(ids)
     assert res.candidates == local.candidates  # scored pairs, pivots included
     assert run.stats["components_by"].startswith("large-star/small-star")
+    # same-story pairs published further apart than the story window join no component
+    by_id = {a.id: a for a in local.articles}
+    related = [p for p in local.scored if p.via is None and p.relation != "unrelated"]
+    far = [p for p in related if not p.is_reuse
+           and (days_apart(by_id[p.a], by_id[p.b]) or 0) > dated.window_days]
+    assert far and run.stats["edges"] == len(related) - len(far)
     days = [day_number(p) for p in dated.prepare_all(copies(arts))]
     assert run.stats["search_partitions"] == len(search_partitions(days, 7)) > 2
     assert_same(local, res)

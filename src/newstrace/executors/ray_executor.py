@@ -25,7 +25,8 @@ store, in blocks of `batch_size` articles):
    `pairs_per_task` pairs touching at most `blocks_per_task` blocks; each task receives
    those blocks (zero-copy on one node) and relates its pairs. Tasks retry when their
    worker dies or raises (max_retries). Gathered: the grouping edges (16 bytes each).
-4. Grouping: connected components of the edges (steps.grouping_edge): by union-find on
+4. Grouping: connected components of the edges (steps.grouping_edge: reuse pairs, and
+   same-story pairs within the story window): by union-find on
    the driver (scipy) when the candidate count, which bounds the edges, is at most
    `driver_component_max_edges` (DRIVER_COMPONENT_MAX_EDGES); beyond it the edges stay
    in the object store and large-star/small-star rounds find the components
@@ -70,7 +71,7 @@ from newstrace.matching.candidates import (
 )
 from newstrace.pipeline import Pipeline, Progress, ScanResult, _quiet, steps
 from newstrace.pipeline.scan import _unique, article_dict
-from newstrace.text.article import Article, ReadProblem
+from newstrace.text.article import Article, ReadProblem, days_apart
 
 RAY_MISSING = "the Ray executor needs Ray and pyarrow: pip install newstrace[ray]"
 # One search partition (the whole scan without --search-window): ~11 min on 2 cores
@@ -407,7 +408,8 @@ def relate_task(pipeline: Pipeline, pairs: np.ndarray, faults, *tables):
         out["relation"].append(r.relation)
         out["story"].append(r.story_score)
         out["result"].append(pickle.dumps(r, protocol=5))
-        if steps.grouping_edge(r.relation):
+        if steps.grouping_edge(r, days_apart(get(i).article, get(j).article),
+                               pipeline.window_days):
             edges.append((i, j))
     table = pa.table(out, schema=pa.schema([("a", pa.int64()), ("b", pa.int64()),
                                             ("relation", pa.string()),

@@ -174,15 +174,22 @@ def group(pipeline: Pipeline, articles: Sequence[Article], pairs: list[PairResul
     return pipeline.group(articles, pairs)
 
 
-def grouping_edge(relation: str) -> bool:
-    """Does this relate result join its articles' component? Every pair the output lists
-    (relation not `unrelated`): reuse pairs (pivots, families) and same-story pairs. A
-    pair is labelled same_story exactly when its story link (the score average linkage
-    averages) reaches the story threshold, and a story merge needs an average that
-    reaches it, so at least one such pair between the two clusters: no rule of `infer`
-    or `group` reaches across two components. (Unless an average of scores all below
-    the threshold rounded up to it: scores within a few ulps of the threshold.)"""
-    return relation != "unrelated"
+def grouping_edge(p: PairResult, apart: float | None = None,
+                  window_days: float | None = None) -> bool:
+    """Does this relate result join its articles' component? Reuse pairs always (pivots,
+    families). A same-story pair when its story link can count: a pair is labelled
+    same_story exactly when its link reaches the story threshold, and a story merge needs
+    an average that reaches it, so at least one such pair between the two clusters; but a
+    pair published further apart than the story window (`apart` days, both dates known)
+    counts 0 in grouping.stories, so it can never be that pair and joins nothing. So no
+    rule of `infer` or `group` reaches across two components, and story components stay
+    within time windows. (Unless an average of scores all below the threshold rounded up
+    to it: scores within a few ulps of the threshold.)"""
+    if p.relation == "unrelated":
+        return False
+    if p.is_reuse:
+        return True
+    return apart is None or window_days is None or apart <= window_days
 
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
