@@ -31,7 +31,8 @@ def test_warc_html_responses_become_articles_and_the_rest_is_counted():
     assert harvest.published == "2026-09-15"  # the page's own date wins over WARC-Date
     assert harvest.title == "Record apple harvest expected"
     assert [str(p) for p in problems] == [
-        f"{FEEDS / 'pages.warc.gz'}: skipped 1 non-HTML response record(s): image/png 1"]
+        f"{FEEDS / 'pages.warc.gz'}: 1 response record(s) not read, not an HTML page (2xx): "
+        "image/png 1"]
 
 
 def test_uncompressed_warc_is_found_by_its_first_bytes(tmp_path):

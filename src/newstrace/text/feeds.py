@@ -87,8 +87,8 @@ def read_warc(
         yield _damaged(where, n_read, exc)
     if skipped:
         kinds = ", ".join(f"{k} {n}" for k, n in skipped.most_common())
-        yield ReadProblem(where, f"skipped {sum(skipped.values())} non-HTML response "
-                                 f"record(s): {kinds}")
+        yield ReadProblem(where, f"{sum(skipped.values())} response record(s) not read, not "
+                                 f"an HTML page (2xx): {kinds}")
 
 
 def _damaged(where: str, n_read: int, exc: BaseException) -> ReadProblem:
