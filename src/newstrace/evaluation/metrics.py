@@ -19,7 +19,7 @@ Conventions, chosen once and used throughout:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any, overload
 
@@ -195,6 +195,18 @@ def bcubed(
     labels = _aligned_labels(pred, gold)
     if not labels:
         return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    joint, gold_size, pred_size = _contingency(labels)
+    # Every item in cell (g, p) has overlap n_gp, so the cell contributes n_gp * n_gp / size.
+    precision = sum(n * n / pred_size[p] for (_, p), n in joint.items()) / len(labels)
+    recall = sum(n * n / gold_size[g] for (g, _), n in joint.items()) / len(labels)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}
+
+
+def _contingency(labels: Sequence[tuple[Hashable, Hashable]]
+                 ) -> tuple[dict[tuple[Hashable, Hashable], int], dict[Hashable, int],
+                            dict[Hashable, int]]:
+    """Counts of (gold, pred) cells and of each gold and each predicted cluster."""
     joint: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
     gold_size: dict[Hashable, int] = defaultdict(int)
     pred_size: dict[Hashable, int] = defaultdict(int)
@@ -202,11 +214,7 @@ def bcubed(
         joint[(g, p)] += 1
         gold_size[g] += 1
         pred_size[p] += 1
-    # Every item in cell (g, p) has overlap n_gp, so the cell contributes n_gp * n_gp / size.
-    precision = sum(n * n / pred_size[p] for (_, p), n in joint.items()) / len(labels)
-    recall = sum(n * n / gold_size[g] for (g, _), n in joint.items()) / len(labels)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-    return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}
+    return joint, gold_size, pred_size
 
 
 def _comb2(n: int) -> int:
@@ -226,13 +234,7 @@ def adjusted_rand_index(
     """
     labels = _aligned_labels(pred, gold)
     n = len(labels)
-    joint: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
-    gold_size: dict[Hashable, int] = defaultdict(int)
-    pred_size: dict[Hashable, int] = defaultdict(int)
-    for g, p in labels:
-        joint[(g, p)] += 1
-        gold_size[g] += 1
-        pred_size[p] += 1
+    joint, gold_size, pred_size = _contingency(labels)
     index = sum(_comb2(v) for v in joint.values())
     sum_gold = sum(_comb2(v) for v in gold_size.values())
     sum_pred = sum(_comb2(v) for v in pred_size.values())
