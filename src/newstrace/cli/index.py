@@ -93,7 +93,9 @@ def _json(obj: object) -> None:
 
 @index_app.command()
 def add(
-    paths: list[Path] = typer.Argument(..., help="Files or folders: .txt .html .htm .json .jsonl"),
+    paths: list[Path] = typer.Argument(
+        ..., help="Files or folders: .txt .html .htm .json .jsonl .parquet .warc(.gz) .rss "
+        ".atom .xml"),
     db: Path = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
     window: float | None = typer.Option(
         None, "--window", min=0,
