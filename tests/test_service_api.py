@@ -166,6 +166,11 @@ def test_upload_reads_files_like_the_cli(client: TestClient) -> None:
     assert page["url"] == "https://news.example.pt/a/bridge"
     assert page["outlet"] == (page["source"] or "example.pt")  # trafilatura's site name
     assert client.get("/api/articles/quota").json()["title"] == "Quota halved for 2030"
+    odd = client.post("/api/upload?wait=true", json={"files": [
+        file("../../etc/bad\x00name.txt", txt.encode()), file("é" * 300 + ".txt", txt.encode())]})
+    assert odd.status_code == 200 and odd.json()["state"] == "done", odd.text
+    assert odd.json()["result"]["added"] == ["bad_name"]  # no folders, no NUL
+    assert "file name too long" in odd.json()["result"]["problems"][0]["message"]
     assert client.post("/api/upload", json={"files": [file(f"{i}.txt", b"x")
                                                       for i in range(501)]}).status_code == 422
 

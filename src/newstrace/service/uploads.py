@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -17,10 +18,13 @@ from newstrace.service.schemas import FileIn
 from newstrace.text.article import Article, ReadProblem
 from newstrace.text.readers import SUPPORTED, read_file
 
+NAME_BYTES = 200  # file systems take 255 bytes a name
+
 
 def _base_name(name: str) -> str:
-    base = PurePosixPath(name.replace("\\", "/")).name
-    return base if base not in ("", ".", "..") else "upload"
+    """The file's own name, safe as a file name here: no folders, no control characters."""
+    base = re.sub(r"[\x00-\x1f\x7f]", "_", PurePosixPath(name.replace("\\", "/")).name)
+    return base if base.strip(".") else "upload"
 
 
 def read_uploads(files: list[FileIn]) -> list[Article | ReadProblem]:
@@ -29,6 +33,10 @@ def read_uploads(files: list[FileIn]) -> list[Article | ReadProblem]:
     with tempfile.TemporaryDirectory(prefix="newstrace-upload-") as tmp:
         for i, f in enumerate(files):
             base = _base_name(f.name)
+            if len(base.encode()) > NAME_BYTES:
+                out.append(ReadProblem(f.name[:80] + "…", f"file name too long "
+                                       f"({len(base.encode())} bytes; limit {NAME_BYTES})"))
+                continue
             if PurePosixPath(base).suffix.lower() not in SUPPORTED:
                 out.append(ReadProblem(f.name, "unsupported file type (supported: "
                                        + ", ".join(SUPPORTED) + ")"))
