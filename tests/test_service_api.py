@@ -185,6 +185,18 @@ def test_a_422_does_not_echo_a_huge_body(client: TestClient) -> None:
     assert r.status_code == 422 and len(r.content) < 5000 and "(600 items)" in r.text
 
 
+def test_story_timeline_in_time_order(client: TestClient) -> None:
+    story = client.get(f"/api/stories/{q(URL_ID)}").json()
+    rows = story["timeline"]
+    assert [r["id"] for r in rows][:3] == [URL_ID, SV_ID, JA_ID]  # by date, undated last
+    assert story["first"].startswith("2024-05-02") and story["last"].startswith("2024-06-10")
+    assert story["title"] == "Putin och Kim"  # the earliest dated headline
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[JA_ID]["role"] == "independent" and by_id[JA_ID]["family"] is None
+    assert by_id[SV_ID]["role"] in ("translation", "copy", "rewrite")
+    assert by_id[SV_ID]["outlet"] == "Dagens Nyheter" and by_id[URL_ID]["outlet"] == "bbc.co.uk"
+
+
 def test_delete_regroups_families_and_stories(client: TestClient) -> None:
     before = client.get("/api/families", params={"q": SV_ID}).json()
     assert before["total"] == 1

@@ -6,6 +6,10 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from newstrace.grouping.families import Family, derivations
+from newstrace.grouping.stories import Story, timelines
+from newstrace.matching.alignment import Alignment
+from newstrace.matching.relation import PairResult
 from newstrace.service.engine import NotFound
 from newstrace.text.article import Article
 
@@ -123,3 +127,28 @@ def pair(ix: Any, a: str, b: str) -> dict[str, Any]:
     sides = {str(found["a"]): art_a, str(found["b"]): art_b} if str(found["a"]) == a else \
         {str(found["a"]): art_b, str(found["b"]): art_a}
     return {**found, "articles": {"a": sides[str(found["a"])], "b": sides[str(found["b"])]}}
+
+
+def story_timeline(st: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any] | None]
+                   ) -> dict[str, Any]:
+    """The story's title, first and last date and timeline (who published when, in which
+    language, and each article's role), by the scan's own functions (grouping.timelines,
+    families.derivations) over what the index stored, so the UI and the scan agree."""
+    def field(m: str, k: str) -> Any:
+        return (arts.get(m) or {}).get(k)
+
+    members = [str(m) for m in st.get("articles") or []]
+    articles = [Article(id=m, text="", title=field(m, "title"), lang=field(m, "lang"),
+                        url=field(m, "url"), source=field(m, "source"),
+                        published=field(m, "published")) for m in members]
+    pairs = [PairResult(str(p["a"]), str(p["b"]), p["relation"], float(p["reuse_score"]),
+                        float(p["story_score"]), p.get("direction"),
+                        Alignment(coverage_a=(p.get("coverage") or {}).get("a", 0.0),
+                                  coverage_b=(p.get("coverage") or {}).get("b", 0.0)),
+                        {}, story_link=p.get("story_link"))
+             for p in st.get("pairs") or []]
+    fams = [Family.from_dict(f) for f in st.get("families") or []]
+    roles = derivations(articles, pairs, fams)
+    family_of = {m: f.id for f in fams for m in f.articles}
+    story = Story(id=str(st.get("id")), articles=members)
+    return timelines([story], articles, pairs, roles, family_of)[0]

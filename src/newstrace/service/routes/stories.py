@@ -23,12 +23,15 @@ async def list_stories(engine: EngineDep, filters: FiltersDep, page: PageDep) ->
 
 @router.get("/api/stories/{story_id:path}", responses={404: {"description": "unknown story"}})
 async def get_story(story_id: str, engine: EngineDep) -> dict[str, Any]:
-    """A story by its id (S12) or by the id of one of its articles."""
+    """A story by its id (S12) or by the id of one of its articles, with its families,
+    pairs and `timeline` (who published when, in which language, in which role; in time
+    order, undated last) under the scan's `title`, `first` and `last`."""
     def work(ix: Any) -> dict[str, Any]:
         st = views.story(ix, story_id)
         members = [str(m) for m in st.get("articles") or []]
         arts = {m: views.brief(views.get(ix, m)) or {"id": m} for m in members}
-        return {**st, **views.story_row(st, arts), "articles": list(arts.values())}
+        return {**st, **views.story_row(st, arts), **views.story_timeline(st, arts),
+                "articles": list(arts.values())}
     try:
         return await engine.run(work)
     except NotFound:

@@ -484,6 +484,22 @@ async function familyCard(fam, arts, withLink) {
         el("ul", {}, (fam.articles || []).map((m) => el("li", {}, articleLabel(byId[m], m)))))));
 }
 
+function timelineTable(s) {
+  const rows = s.timeline || [];
+  if (!rows.length) return null;
+  const inStory = new Set(rows.map((r) => r.id));
+  return el("div", { class: "nt-card", id: "story-timeline" },
+    el("h3", {}, "Timeline ", el("span", { class: "nt-muted nt-small", text:
+      s.first ? (s.last && s.last !== s.first ? `${s.first} – ${s.last}` : s.first) : "no dates known" })),
+    el("table", { class: "nt-table" }, el("thead", {}, el("tr", {},
+      ["published", "outlet", "article", "role", "from"].map((h) => el("th", { text: h })))),
+    el("tbody", {}, rows.map((r) => el("tr", { class: "timeline-row", "data-id": r.id, "data-role": r.role },
+      el("td", { text: r.published || "undated" }), el("td", { text: r.outlet || "unknown" }),
+      el("td", {}, articleLabel(r, r.id)),
+      el("td", {}, el("span", { class: "ui-role ui-role-" + r.role, text: r.role })),
+      el("td", {}, r.from ? (inStory.has(r.from) ? el("a", { class: "nt-id", href: articleHref(r.from), text: r.from }) : r.from) : ""))))));
+}
+
 async function viewStory(id) {
   show(loading("story"));
   const s = await api("/api/stories/" + enc(id));
@@ -494,6 +510,7 @@ async function viewStory(id) {
   show(el("h2", {}, `Story ${s.id} `, el("span", { class: "nt-muted nt-small", text: `${s.size} articles · ` }),
     s.languages.map((l) => [lang(l), " "])),
   s.title ? el("p", { class: "nt-muted", text: s.title }) : null,
+  timelineTable(s),
   cards,
   indep.length ? el("div", { class: "nt-card nt-independent" }, el("h3", { text: "Independent coverage" }),
     el("p", { class: "nt-muted nt-small", text: "Same event, no shared text." }),
