@@ -150,6 +150,15 @@ def test_03_pair_000_001_highlights_aligned_spans(page: Any) -> None:
     c0 = rows.nth(0).locator("td").nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
     c1 = rows.nth(1).locator("td").nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
     assert c0 != c1
+    # The colour's strength follows the span's confidence: a surer span is paler by less.
+    shades = [(float(rows.nth(k).get_attribute("data-confidence")),
+               float(rows.nth(k).locator("td.nt-hl").first.evaluate(
+                   "e => getComputedStyle(e).getPropertyValue('--nt-fade')")))
+              for k in range(rows.count())]
+    by_score = sorted(shades)
+    assert all(f1 >= f2 for (_, f1), (_, f2) in zip(by_score, by_score[1:])), by_score
+    if by_score[0][0] < by_score[-1][0] - 0.05:
+        assert by_score[0][1] > by_score[-1][1]
     heads = page.locator("table.nt-evidence th").all_inner_texts()
     assert "SV" in heads[0].upper() and "EN" in heads[2].upper()
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -87,7 +87,21 @@ function fragment(htmlText, cls) {
   // Server-rendered and escaped by newstrace.report (see the note at the top).
   const box = el("div", { class: cls || "" });
   box.innerHTML = htmlText;
+  shadeSpans(box);
   return box;
+}
+
+// Evidence spans: the colour's strength follows the span's confidence (its score, the
+// probability the passage is shared). A white inset shadow with alpha 1 - strength pales
+// the span's colour while its text stays as dark; 0.3 or less is palest, 1.0 full colour.
+function shadeSpans(root) {
+  for (const row of root.querySelectorAll("tr.nt-span")) {
+    const score = parseFloat((row.querySelector("td.nt-score") || {}).textContent);
+    if (!Number.isFinite(score)) continue;
+    const strength = 0.25 + 0.75 * Math.min(1, Math.max(0, (score - 0.3) / 0.7));
+    row.dataset.confidence = score.toFixed(2);
+    for (const td of row.querySelectorAll("td.nt-hl")) td.style.setProperty("--nt-fade", (1 - strength).toFixed(3));
+  }
 }
 
 // ---- uploads: files go to /api/upload (read by the server like the CLI reads files) -----
