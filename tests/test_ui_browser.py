@@ -164,6 +164,15 @@ def test_03_pair_000_001_highlights_aligned_spans(page: Any) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "ui_pair.png"), full_page=False)
     assert (ARTIFACTS / "ui_pair.png").stat().st_size > 10_000
+    # At phone width the spans stack (A, score, B) and nothing runs off the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(100)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    first = rows.nth(0).locator("td")
+    a_box, b_box = first.nth(0).bounding_box(), first.nth(2).bounding_box()
+    assert a_box and b_box and b_box["y"] > a_box["y"]  # B under A, not beside it
+    page.screenshot(path=str(ARTIFACTS / "ui_pair_phone.png"), full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_04_family_page(page: Any) -> None:
