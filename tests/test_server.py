@@ -319,3 +319,39 @@ def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
         # a 422 with the reason is the right answer, not a schema violation.
         excluded.append(positive_data_acceptance)
     case.call_and_validate(excluded_checks=excluded)
+
+
+def test_reads_do_not_wait_behind_the_writer(client: TestClient) -> None:
+    """While the writer thread is held (an add in progress), reads of stored data (kin,
+    an article, stories, families, a pair, facets) answer from the readers' own
+    connections; stats, which reads the writer's parts, waits. Then a new article added
+    by the writer is visible to the readers at once (WAL: the last committed state)."""
+    import threading
+
+    engine = client.app.state.engine
+    hold, holding = threading.Event(), threading.Event()
+
+    def busy(_ix: object) -> None:
+        holding.set()
+        hold.wait(120)
+
+    blocked = engine.submit(busy)
+    try:
+        assert holding.wait(60)
+        a, b = sid("000"), sid("001")
+        for path in (f"/api/kin/{a}", f"/api/articles/{a}", "/api/stories", "/api/families",
+                     f"/api/pair?a={a}&b={b}", "/api/facets", "/api/articles"):
+            r = client.get(path)
+            assert r.status_code == 200, (path, r.text)
+        assert not blocked.done()  # the writer was busy the whole time
+        stats = engine.submit(lambda ix: ix.stats())
+        assert not stats.done()
+    finally:
+        hold.set()
+    blocked.result(60)
+    assert stats.result(60)["articles"] >= 7
+    r = client.post("/api/articles?wait=true",
+                    json={"articles": [{"id": "fresh/1", "text": SHORT + " Fresh news."}]})
+    assert r.status_code == 200, r.text
+    assert client.get("/api/articles/fresh/1").json()["id"] == "fresh/1"
+    client.delete("/api/articles/fresh/1")

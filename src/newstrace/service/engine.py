@@ -1,9 +1,11 @@
 """The index worker and the background batch adds.
 
-One worker thread owns the index and the encoder: SQLite connections and the encoder are
-not shared across threads, and the CPU has no spare core for parallel encoding anyway.
-A batch add runs as a job in chunks on that thread, so reads wait at most one chunk and
-GET /api/jobs/{id} reports progress without touching the index.
+One writer thread owns the index and the encoder: adds, deletes, stats and kin of a new
+text run there, and a batch add runs on it as a job in chunks. Reads of stored data
+(kin of an indexed article, articles, stories, families) run on reader threads, each
+with its own SQLite connection: in WAL mode they read the last committed state while the
+writer works, so they never queue behind an add. GET /api/jobs/{id} reports progress
+without touching the index.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from newstrace.service.schemas import AddResult, ArticleIn, JobOut, Problem
 from newstrace.text.article import Article, ReadProblem
 from newstrace.text.readers import article_from_dict
 
-CHUNK = 16  # articles per index call in a batch add: bounds how long a read can wait
+CHUNK = 16  # articles per index call in a batch add (progress and cancellation steps)
+READERS = 4  # reader threads, each with its own SQLite connection
 MAX_JOBS = 200  # finished jobs kept for GET /api/jobs/{id}
 
 T = TypeVar("T")
@@ -50,6 +53,9 @@ class Engine:
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self._index: Any = None
+        self._read_pool: ThreadPoolExecutor | None = None
+        self._readers: list[Any] = []  # one IndexReader per reader thread
+        self._local = threading.local()
         self.pipeline = Pipeline()  # the encoder's sentence cache outlives index reopening
 
     def _open(self) -> Any:
@@ -70,9 +76,40 @@ class Engine:
     async def run(self, fn: Callable[[Any], T]) -> T:
         return await asyncio.wrap_future(self.submit(fn))
 
+    def _reader(self) -> Any:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            from newstrace.index import IndexReader
+
+            reader = IndexReader(self.db_path)
+            self._local.reader = reader
+            with self._lock:
+                self._readers.append(reader)
+        return reader
+
+    async def read(self, fn: Callable[[Any], T]) -> T:
+        """Run a read of stored data on a reader thread with its own connection (WAL):
+        it never waits for an add. `fn` gets an IndexReader (stored kin, articles,
+        stories, families; not stats or kin of a new text: those go through run)."""
+        if not self.db_path.exists():  # nothing stored yet: the writer creates the index
+            return await self.run(fn)
+        with self._lock:
+            if self._read_pool is None:
+                self._read_pool = ThreadPoolExecutor(max_workers=READERS,
+                                                     thread_name_prefix="newstrace-read")
+            future = self._read_pool.submit(lambda: fn(self._reader()))
+        return await asyncio.wrap_future(future)
+
     def close(self) -> None:
         with self._lock:
             pool, self._pool = self._pool, None
+            read_pool, self._read_pool = self._read_pool, None
+            readers, self._readers = self._readers, []
+            self._local = threading.local()
+        if read_pool is not None:
+            read_pool.shutdown(wait=True)
+        for reader in readers:
+            reader.close()
         if pool is None:
             return
 

@@ -61,7 +61,7 @@ async def upload_files(req: UploadRequest, response: Response, jobs: JobsDep,
 async def list_articles(engine: EngineDep, filters: FiltersDep, page: PageDep
                         ) -> dict[str, Any]:
     """Articles matching the filters, newest first; `total` counts every match."""
-    return await engine.run(lambda ix: browse.articles(ix, filters, page.offset, page.limit))
+    return await engine.read(lambda ix: browse.articles(ix, filters, page.offset, page.limit))
 
 
 @router.get("/api/articles/{article_id:path}", responses=NOT_FOUND)
@@ -75,7 +75,7 @@ async def get_article(article_id: str, engine: EngineDep) -> dict[str, Any]:
                 "kin": views.kin_list(ix, article_id, ix.kin(article_id)),
                 "story_summary": story}
     try:
-        return await engine.run(work)
+        return await engine.read(work)
     except NotFound:
         raise HTTPException(404, f"no article {article_id!r} in the index") from None
 

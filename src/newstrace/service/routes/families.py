@@ -19,12 +19,12 @@ router = APIRouter(tags=["families"])
 async def list_families(engine: EngineDep, filters: FiltersDep, page: PageDep
                         ) -> dict[str, Any]:
     """Families with a member matching the filters, in the order they formed."""
-    return await engine.run(lambda ix: browse.families(ix, filters, page.offset, page.limit))
+    return await engine.read(lambda ix: browse.families(ix, filters, page.offset, page.limit))
 
 
 async def _family_or_404(engine: Engine, family_id: str) -> tuple[dict, dict, list]:
     try:
-        return await engine.run(lambda ix: views.family(ix, family_id))
+        return await engine.read(lambda ix: views.family(ix, family_id))
     except NotFound:
         raise HTTPException(404, f"no family {family_id!r}") from None
 

@@ -25,7 +25,7 @@ async def kin_of(article_id: str, engine: EngineDep) -> dict[str, Any]:
         return {"article": views.brief(art),
                 "kin": views.kin_list(ix, article_id, ix.kin(article_id))}
     try:
-        return await engine.run(work)
+        return await engine.read(work)
     except NotFound:
         raise HTTPException(404, f"no article {article_id!r} in the index") from None
 

@@ -21,7 +21,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown id"}
 
 async def _pair_or_404(engine: Engine, a: str, b: str) -> dict[str, Any]:
     try:
-        return await engine.run(lambda ix: views.pair(ix, a, b))
+        return await engine.read(lambda ix: views.pair(ix, a, b))
     except NotFound:
         raise HTTPException(404, f"{a!r} or {b!r} is not in the index") from None
 

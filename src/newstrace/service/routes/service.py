@@ -29,4 +29,4 @@ async def stats(engine: EngineDep) -> dict[str, Any]:
 async def facets(engine: EngineDep) -> dict[str, Any]:
     """Languages and outlets (most frequent first) with article counts, and the date range:
     the values the list filters can take."""
-    return await engine.run(browse.facets)
+    return await engine.read(browse.facets)

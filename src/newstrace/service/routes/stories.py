@@ -18,7 +18,7 @@ router = APIRouter(tags=["stories"])
 async def list_stories(engine: EngineDep, filters: FiltersDep, page: PageDep) -> dict[str, Any]:
     """Stories with a member matching the filters, newest first (latest publication date of
     a member, then size); `total` counts every match."""
-    return await engine.run(lambda ix: browse.stories(ix, filters, page.offset, page.limit))
+    return await engine.read(lambda ix: browse.stories(ix, filters, page.offset, page.limit))
 
 
 @router.get("/api/stories/{story_id:path}", responses={404: {"description": "unknown story"}})
@@ -33,6 +33,6 @@ async def get_story(story_id: str, engine: EngineDep) -> dict[str, Any]:
         return {**st, **views.story_row(st, arts), **views.story_timeline(st, arts),
                 "articles": list(arts.values())}
     try:
-        return await engine.run(work)
+        return await engine.read(work)
     except NotFound:
         raise HTTPException(404, f"no story {story_id!r}") from None
