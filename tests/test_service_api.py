@@ -4,6 +4,9 @@ search/filters/pagination, file uploads read like the CLI, short 422s, offline /
 from __future__ import annotations
 
 import base64
+import csv
+import io
+import json
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,3 +233,64 @@ def test_docs_work_offline_and_with_a_token(locked: TestClient) -> None:
     schema = locked.get("/openapi.json").json()
     assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert locked.get("/api/articles").status_code == 401  # data still needs the token
+
+
+FARM_FEED = Path(__file__).resolve().parent / "fixtures" / "farm_feed.jsonl"
+FARM, WIRE = "contentfarm-example.net", "newswire-example.com"
+
+
+@pytest.fixture(scope="module")
+def farm_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The planted content-farm feed, added through the API."""
+    db = tmp_path_factory.mktemp("farm") / "index.db"
+    arts = [json.loads(line) for line in FARM_FEED.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    with TestClient(create_app(db)) as c:
+        r = c.post("/api/articles?wait=true", json={"articles": arts})
+        assert r.status_code == 200 and len(r.json()["result"]["added"]) == len(arts), r.text
+        yield c
+
+
+def test_sources_rank_the_planted_farm_first(farm_client: TestClient) -> None:
+    body = farm_client.get("/api/sources").json()
+    top = body["outlets"][0]
+    assert top["outlet"] == FARM and top["rank"] == 1 and top["derived_share"] > 0.5
+    assert top["reuses"][0]["outlet"] == WIRE
+    wire = next(r for r in body["outlets"] if r["outlet"] == WIRE)
+    assert wire["derived"] == 0 and FARM in {d["outlet"] for d in wire["reused_by"]}
+    # With a threshold above every outlet's count nothing is ranked.
+    high = farm_client.get("/api/sources?min_articles=50").json()
+    assert high["outlets"] == [] and high["min_articles"] == 50
+    assert {r["outlet"] for r in high["unranked"]} >= {FARM, WIRE}
+    assert farm_client.get("/api/sources?min_articles=0").status_code == 422
+
+
+@pytest.mark.parametrize("table", ["pairs", "families", "stories", "sources", "articles"])
+def test_export_csv_matches_the_json_lists(farm_client: TestClient, table: str) -> None:
+    """Each table downloads as CSV (a header, one row per record) and JSONL (the records
+    whole); the row counts match what the JSON endpoints list."""
+    csv_r = farm_client.get(f"/api/export/{table}?format=csv")
+    assert csv_r.status_code == 200 and csv_r.headers["content-type"].startswith("text/csv")
+    assert (f'filename="newstrace-{table}.csv"'
+            in csv_r.headers["content-disposition"])
+    rows = list(csv.DictReader(io.StringIO(csv_r.text)))
+    jsonl = farm_client.get(f"/api/export/{table}?format=jsonl")
+    records = [json.loads(line) for line in jsonl.text.splitlines()]
+    assert jsonl.status_code == 200 and "attachment" in jsonl.headers["content-disposition"]
+    assert len(rows) == len(records) > 0
+    if table == "sources":
+        listed = farm_client.get("/api/sources").json()
+        assert [r["outlet"] for r in rows] == [
+            r["outlet"] for r in listed["outlets"] + listed["unranked"]]
+        assert rows[0]["rank"] == "1" and rows[0]["outlet"] == FARM
+        assert rows[0]["reuses"].startswith(WIRE)
+    elif table == "pairs":
+        ids = {a["id"] for a in farm_client.get("/api/articles?limit=1000").json()["articles"]}
+        assert list(rows[0])[:3] == ["a", "b", "relation"]
+        assert {r["a"] for r in rows} | {r["b"] for r in rows} <= ids
+        assert {(r["a"], r["b"]) for r in rows} == {(p["a"], p["b"]) for p in records}
+    else:
+        listed = farm_client.get(f"/api/{table}?limit=1000").json()
+        assert len(rows) == listed["total"], (len(rows), listed["total"])
+        assert {r["id"] for r in rows} == {str(x["id"]) for x in records}
+    assert farm_client.get(f"/api/export/{table}?format=xml").status_code == 422

@@ -12,12 +12,9 @@ from pathlib import Path
 import typer
 
 from newstrace.cli.output import err_console, error, out_console, print_table, sources_table
-from newstrace.grouping import STORY_WINDOW_DAYS, Family
+from newstrace.grouping import STORY_WINDOW_DAYS
 from newstrace.grouping.outlets import MIN_ARTICLES, Licence, LicenceError, flat_rows
 from newstrace.grouping.outlets import sources as rank_sources
-from newstrace.matching.alignment import Alignment
-from newstrace.matching.relation import PairResult
-from newstrace.text.article import Article
 
 
 class SourcesFormat(str, Enum):
@@ -104,26 +101,9 @@ def _from_scan(paths: list[Path], licence: Licence | None, min_articles: int,
 
 
 def _from_index(db: Path, licence: Licence | None, min_articles: int) -> dict:
-    """The index's articles, reuse pairs and families, through its public API."""
+    """The index's articles, reuse pairs and families (index/provenance.sources)."""
     from newstrace.cli.index import _open
+    from newstrace.index import provenance
 
     with _open(db) as index:
-        ids = [r["id"] for r in index.export_rows()]
-        arts = []
-        pairs: dict[tuple[str, str], PairResult] = {}
-        for ext_id in ids:
-            d = index.article(ext_id)
-            arts.append(Article(id=d["id"], text="", title=d["title"], lang=d["lang"],
-                                url=d.get("url"), source=d["source"], published=d["published"],
-                                attributed_source=d.get("attributed_source")))
-            for p in index.kin(ext_id):
-                if (p["a"], p["b"]) not in pairs:
-                    pairs[(p["a"], p["b"])] = _pair(p)
-        fams = [Family.from_dict(f) for f in index.families()]
-    return rank_sources(arts, list(pairs.values()), fams, licence, min_articles)
-
-
-def _pair(d: dict) -> PairResult:
-    al = Alignment(coverage_a=d["coverage"]["a"], coverage_b=d["coverage"]["b"])
-    return PairResult(d["a"], d["b"], d["relation"], d["reuse_score"], d["story_score"],
-                      d.get("direction"), al, {}, story_link=d.get("story_link"))
+        return provenance.sources(index, licence, min_articles)

@@ -31,6 +31,7 @@ from newstrace.service.routes import (
     kin,
     pairs,
     service,
+    sources,
     stories,
     web,
 )
@@ -119,7 +120,7 @@ def create_app(db_path: str | Path, token: str | None = None,
 
     app.openapi = security_schema  # type: ignore[method-assign]
 
-    for module in (service, articles, kin, stories, families, pairs, web, docs):
+    for module in (service, articles, kin, stories, families, pairs, sources, web, docs):
         app.include_router(module.router)
     app.add_middleware(guard.Guard, token=token)
     return app
