@@ -387,3 +387,69 @@ def test_10_docs_work_offline_with_the_token(page: Any, base_url: str) -> None:
     status.wait_for()
     assert status.inner_text().strip() == "200"  # not 401: the token went with it
     _shot(page, "ui_docs.png")
+
+
+# ---- the sources page, on its own server: the planted content-farm feed -----------------
+
+FARM, WIRE = "contentfarm-example.net", "newswire-example.com"
+
+
+@pytest.fixture(scope="module")
+def farm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server (no token) holding only the planted farm feed, added by the API."""
+    port = _free_port()
+    app = create_app(tmp_path_factory.mktemp("farm") / "index.db")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    lines = (FIXTURES / "farm_feed.jsonl").read_text(encoding="utf-8").splitlines()
+    arts = [json.loads(line) for line in lines if line.strip()]
+    assert len(_post(url, arts)["result"]["added"]) == len(arts)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def farm_page(farm_url: str) -> Iterator[Any]:
+    with short_tmpdir() as short:
+        yield from _page(farm_url, {**os.environ, "TMPDIR": str(short)})
+
+
+def test_11_sources_page_ranks_the_planted_farm_first(farm_page: Any, farm_url: str) -> None:
+    page = farm_page
+    page.goto(farm_url + "/#/stories")
+    page.wait_for_selector("#story-list")  # a late stories answer would replace the page
+    page.click("a[data-nav=sources]")
+    page.wait_for_selector("#source-list")
+    first = page.locator("#source-list tbody tr").first
+    assert first.get_attribute("data-outlet") == FARM
+    assert first.locator(".ui-rank").inner_text() == "1"
+    assert WIRE in first.locator(".ui-reuses").inner_text()  # names the wire
+    wire = page.locator(f"#source-list tr[data-outlet='{WIRE}']")
+    assert FARM in wire.locator(".ui-reused-by").inner_text()
+    # Every export is offered as a download with the server's file name.
+    links = page.locator("#exports a.ui-download")
+    assert links.count() == 10
+    with page.expect_download() as dl:
+        page.click("#exports a[data-export='sources.csv']")
+    saved = dl.value.path()
+    header, top = Path(saved).read_text(encoding="utf-8").splitlines()[:2]
+    assert header.startswith("rank,outlet,") and top.startswith(f"1,{FARM},")
+    shot = _shot(page, "ui_sources.png")
+    if os.environ.get("NEWSTRACE_DOCS_SHOTS"):  # refresh the docs' picture on request only
+        docs_img = Path(__file__).resolve().parent.parent / "docs" / "img"
+        (docs_img / "ui_sources.png").write_bytes(shot.read_bytes())
+    # An outlet links to the article list filtered by it.
+    first.locator("td:nth-child(2) a").click()
+    page.wait_for_selector("#article-list")
+    rows = page.locator("#article-list tr[data-id]")
+    assert rows.count() == 6
+    assert all(r.startswith("contentfarm-") for r in
+               (rows.nth(i).get_attribute("data-id") for i in range(rows.count())))

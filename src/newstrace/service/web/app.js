@@ -415,6 +415,79 @@ function viewArticles(params) {
       el("td", {}, a.story ? el("a", { href: "#/story/" + enc(a.story), text: a.story }) : null))))));
 }
 
+// ---- outlets: who reuses whose text, and downloads ---------------------------------------
+
+const EXPORT_TABLES = ["sources", "pairs", "families", "stories", "articles"];
+
+// A plain link downloads when the server has no token; with one, fetch with the bearer
+// header and hand the browser a blob under the server's file name.
+function downloadLink(table, fmt) {
+  const href = `/api/export/${table}?format=${fmt}`;
+  return el("a", { href, download: `newstrace-${table}.${fmt}`, class: "ui-download", "data-export": `${table}.${fmt}`,
+    text: fmt.toUpperCase(), onclick: async (ev) => {
+      if (!token()) return;
+      ev.preventDefault();
+      const res = await fetch(href, { headers: { Authorization: "Bearer " + token() } });
+      if (!res.ok) { alert(`Download failed: ${res.status} ${res.statusText}`); return; }
+      const url = URL.createObjectURL(await res.blob());
+      const a = el("a", { href: url, download: `newstrace-${table}.${fmt}` });
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } });
+}
+
+function exportBox() {
+  return el("div", { class: "nt-card", id: "exports" }, el("h3", { text: "Export" }),
+    el("p", { class: "ui-hint", text: "Tables of the whole index, as `newstrace index export` writes them: CSV (flat, for spreadsheets) or JSONL (every record whole)." }),
+    el("table", { class: "nt-table ui-exports" }, el("tbody", {}, EXPORT_TABLES.map((t) =>
+      el("tr", {}, el("th", { text: t }), el("td", {}, downloadLink(t, "csv"), " · ", downloadLink(t, "jsonl")))))));
+}
+
+const outletLink = (name) => el("a", { href: "#/articles?outlet=" + enc(name), text: name });
+function counts(items) {
+  return present((items || []).map((d, i) => [i ? "; " : null, el("span", { class: "ui-count" },
+    d.in_collection === false ? el("span", { title: "credited, not in the collection", text: d.outlet + " (outside)" }) : outletLink(d.outlet),
+    " " + d.articles)]));
+}
+
+function sourceRow(r) {
+  const langs = Object.entries(r.languages || {}).map(([k, n]) => [lang(k), n > 1 ? ` ${n} ` : " "]);
+  return el("tr", { "data-outlet": r.outlet },
+    el("td", { class: "ui-rank", text: r.rank == null ? "–" : r.rank }),
+    el("td", {}, outletLink(r.outlet), r.licence_role ? el("span", { class: "ui-role", text: " " + r.licence_role }) : null),
+    el("td", { class: "ui-num", text: r.articles }), el("td", {}, langs),
+    el("td", { class: "ui-num", title: `${r.derived} of ${r.articles} articles derive from another outlet's`, text: pct(r.derived_share) }),
+    el("td", { class: "ui-reuses" }, counts(r.reuses)),
+    el("td", { class: "ui-reused-by" }, counts(r.reused_by)),
+    el("td", { class: "ui-num", text: r.median_lag_hours == null ? "" : `${num(r.median_lag_hours)} h` }));
+}
+
+function sourcesTable(rows, id) {
+  return el("table", { class: "nt-table", id }, el("thead", {}, el("tr", {},
+    ["#", "outlet", "articles", "languages", "derived share", "reuses text of", "reused by", "median lag"].map((h) => el("th", { text: h })))),
+  el("tbody", {}, rows.map(sourceRow)));
+}
+
+async function viewSources(params) {
+  show(loading("outlets"));
+  const min = Math.max(1, parseInt(params.get("min_articles") || "3", 10) || 3);
+  const s = await api("/api/sources?min_articles=" + min);
+  if (!s.outlets.length && !s.unranked.length) {
+    show(el("p", {}, "No article has a known outlet (a source or a url). ", el("a", { href: "#/add", text: "Add articles" }), " first."), exportBox());
+    return;
+  }
+  const minInput = el("input", { type: "number", id: "min-articles", min: 1, value: min, style: "width:5em" });
+  show(el("h2", { text: "Sources" }),
+    el("p", { class: "ui-hint", text: "Outlets ranked by the share of their articles that derive from another outlet's article (copy, translation, rewrite or partial, on the derived side); ties by article count. Lag: hours after the origin, median." }),
+    el("form", { class: "ui-row", onsubmit: (ev) => { ev.preventDefault(); location.hash = hashWith("#/sources", params, { min_articles: minInput.value }); } },
+      el("label", { class: "nt-small" }, "rank outlets with at least ", minInput, " articles"), el("button", { type: "submit", text: "Apply" })),
+    s.outlets.length ? sourcesTable(s.outlets, "source-list") : el("p", { id: "list-none", text: `No outlet has ${min} or more articles.` }),
+    s.unranked.length ? el("details", { class: "nt-card" }, el("summary", { text: `${s.unranked.length} outlet(s) with fewer than ${min} articles` }),
+      sourcesTable(s.unranked, "source-unranked")) : null,
+    s.unknown_outlet_articles ? el("p", { class: "nt-muted nt-small", text: `${s.unknown_outlet_articles} article(s) with no known outlet (no source or url).` }) : null,
+    exportBox());
+}
+
 // ---- one article, story, family, pair --------------------------------------------------
 
 function kv(pairs) {
@@ -569,6 +642,7 @@ const ROUTES = [
   [/^#\/families$/, viewFamilies, "families"],
   [/^#\/family\/(.+)$/, viewFamily, "families"],
   [/^#\/pair\/([^/]+)\/([^/]+)$/, viewPair, "stories"],
+  [/^#\/sources$/, viewSources, "sources"],
 ];
 
 async function route() {
