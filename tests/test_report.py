@@ -236,3 +236,91 @@ def test_report_screenshot(page: str, tmp_path: Path) -> None:
             browser.close()
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
     shutil.copy(path, ARTIFACTS / "report.html")
+
+
+# ---- the family graph: legible at 6 to 30 members ---------------------------------------
+
+def _family(n: int, with_origin: bool = True) -> tuple[dict, list[dict], dict]:
+    """n members of one site (urls as ids, so ids share a long prefix), in 3 languages,
+    the first the origin; each derives from the origin, and neighbours relate too."""
+    ids = [f"https://www.wire-example.com/2024/05/01/long-headline-{i:02d}" for i in range(n)]
+    langs = ["en", "de", "es"]
+    arts = {m: {"id": m, "lang": langs[i % 3], "published": f"2024-05-{1 + i % 28:02d}",
+                "title": f"Headline {i}"} for i, m in enumerate(ids)}
+    rels = ["duplicate", "translation", "rewrite", "partial"]
+    pairs = [{"a": ids[0], "b": m, "relation": rels[i % 4], "direction": "a>b",
+              "reuse_score": 0.9} for i, m in enumerate(ids[1:])]
+    pairs += [{"a": ids[i], "b": ids[i + 1], "relation": "same_story", "reuse_score": 0.3}
+              for i in range(1, n - 1, 2)]
+    fam = {"id": "F1", "articles": ids, "origin": ids[0] if with_origin else None}
+    return fam, pairs, arts
+
+
+def _label_boxes(svg: str) -> list[tuple[str, list[tuple[float, float]]]]:
+    """Each node label's box from the SVG's own numbers: x, y, dy .35em, anchor, font size
+    and rotate(deg cx cy); the width estimated from its text (report.text_width)."""
+    import math
+    import re
+
+    from newstrace.service.report import text_width
+
+    doc = lxml.html.fragment_fromstring(svg)
+    out = []
+    for t in doc.xpath('.//text[@class="nt-node-label"]'):
+        x, y, size = float(t.get("x")), float(t.get("y")), float(t.get("font-size"))
+        text = t.text_content()
+        w, half = text_width(text, size), size * 0.6
+        x0 = {"start": x, "end": x - w, "middle": x - w / 2}[t.get("text-anchor")]
+        corners = [(x0, y - half), (x0 + w, y - half), (x0 + w, y + half), (x0, y + half)]
+        turn = re.fullmatch(r"rotate\(([-\d.]+) ([-\d.]+) ([-\d.]+)\)", t.get("transform") or
+                            "rotate(0 0 0)")
+        deg, cx, cy = (float(v) for v in turn.groups())
+        c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+        out.append((text, [(cx + (px - cx) * c - (py - cy) * s, cy + (px - cx) * s + (py - cy) * c)
+                           for px, py in corners]))
+    return out
+
+
+@pytest.mark.parametrize(("n", "with_origin"), [(6, True), (6, False), (12, True), (30, True),
+                                                (30, False)])
+def test_family_graph_labels_never_overlap_and_it_has_a_legend(n: int, with_origin: bool
+                                                                ) -> None:
+    from newstrace.service.report import boxes_overlap, family_graph
+
+    fam, pairs, arts = _family(n, with_origin)
+    svg = family_graph(fam, pairs, arts)
+    doc = lxml.html.fragment_fromstring(svg)
+    # Every member is a node whose <title> holds its full id; labels are short and distinct.
+    nodes = doc.xpath('.//g[contains(@class, "nt-node")]')
+    assert [g.get("data-id") for g in nodes] == fam["articles"]
+    assert all(g.xpath("./title")[0].text_content().startswith(g.get("data-id")) for g in nodes)
+    boxes = _label_boxes(svg)
+    assert len(boxes) == n and len({t for t, _ in boxes}) == n
+    assert all(len(t.replace(" ★ origin", "")) <= 16 for t, _ in boxes)
+    clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+               if boxes_overlap(a[1], b[1])]
+    assert clashes == []
+    # Inside the drawing: every label box lies within the viewBox.
+    vx, vy, vw, vh = (float(v) for v in doc.get("viewbox").split())
+    assert all(vx <= px <= vx + vw and vy <= py <= vy + vh for _, c in boxes for px, py in c)
+    # The origin sits in the centre; the legend names each relation drawn, and the arrow.
+    if with_origin:
+        origin = doc.xpath('.//g[contains(@class, "nt-node-origin")]/circle')[0]
+        assert (float(origin.get("cx")), float(origin.get("cy"))) == (0.0, 0.0)
+    legend = doc.xpath('.//g[@class="nt-legend"]')[0].text_content()
+    drawn = {e.get("data-relation") for e in doc.xpath('.//line[@class="nt-edge"]')}
+    assert drawn == {"duplicate", "translation", "rewrite", "partial", "same_story"}
+    for rel in drawn:
+        assert rel.replace("_", " ") in legend
+    assert "points to the copy" in legend and ("origin guess" in legend) == with_origin
+
+
+def test_boxes_overlap_is_a_real_check() -> None:
+    from newstrace.service.report import boxes_overlap
+
+    sq = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)]
+    moved = [(x + 9, y + 9) for x, y in sq]
+    apart = [(x + 11, y) for x, y in sq]
+    diamond = [(15.0, 5.0), (20.0, 0.0), (25.0, 5.0), (20.0, 10.0)]
+    assert boxes_overlap(sq, moved) and not boxes_overlap(sq, apart)
+    assert not boxes_overlap(sq, diamond)

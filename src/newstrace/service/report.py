@@ -92,7 +92,7 @@ tr.nt-gap td { color: #7b8594; }
 .nt-graph { max-width: 100%; height: auto; background: #fbfcfd; border: 1px solid var(--line);
   border-radius: 6px; }
 .nt-graph text { font: 11px system-ui, sans-serif; fill: #1d2430; }
-.nt-graph .nt-edge-label { font-size: 10px; font-weight: 600; }
+.nt-graph .nt-legend text { font-size: 11px; }
 details > summary { cursor: pointer; }
 nav.nt-toc a { margin-right: 14px; }
 a { color: #1565c0; }
@@ -266,23 +266,178 @@ def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
 # --- family graph ------------------------------------------------------------------------
 
 
+GRAPH_FONT = 11  # px, label text (report CSS: .nt-graph text)
+NODE_R = 18
+LABEL_CHARS = 16  # a node's label: its id cut to this, the full id in its <title>
+ROTATE_ABOVE = 10  # ring members beyond this get labels along their ray, not level
+RELATION_ORDER = ("duplicate", "translation", "rewrite", "partial", "same_story")
+
+
+def text_width(text: str, size: float = GRAPH_FONT) -> float:
+    """A generous width estimate for a label (no font metrics here): wide (CJK) letters
+    an em, others 0.62 em."""
+    return sum(size if ord(ch) >= 0x1100 else 0.62 * size for ch in text)
+
+
+def short_id(ident: str, n: int = LABEL_CHARS) -> str:
+    """A node label: the id without a url's scheme and www., cut in the middle so that
+    ids sharing a long prefix (urls of one site) still read apart."""
+    s = re.sub(r"^[a-z][a-z0-9+.-]*://(www\.)?", "", ident, flags=re.I)
+    return s if len(s) <= n else s[: n // 2 - 1] + "…" + s[-(n - n // 2):]
+
+
+Box = list[tuple[float, float]]  # a label's corners, clockwise
+
+
+def _rotated(box: tuple[float, float, float, float], deg: float, cx: float, cy: float) -> Box:
+    x0, y0, x1, y1 = box
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return [(cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c)
+            for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+
+
+def boxes_overlap(p: Box, q: Box) -> bool:
+    """Two convex quadrilaterals overlap (separating axis test; touching is not overlap)."""
+    for poly in (p, q):
+        for i in range(len(poly)):
+            (x1, y1), (x2, y2) = poly[i], poly[(i + 1) % len(poly)]
+            nx, ny = y2 - y1, x1 - x2
+            pa = [nx * x + ny * y for x, y in p]
+            qa = [nx * x + ny * y for x, y in q]
+            if max(pa) <= min(qa) + 1e-6 or max(qa) <= min(pa) + 1e-6:
+                return False
+    return True
+
+
+def _ring_order(ring: list[str], articles: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Around the circle by language, then date, then id: translations sit together and
+    each language's copies run in time order."""
+    def key(m: str) -> tuple[str, str, str]:
+        a = articles.get(m) or {}
+        return (str(a.get("lang") or "~"), str(a.get("published") or "~"), m)
+    return sorted(ring, key=key)
+
+
+def _graph_layout(members: list[str], centre: str | None,
+                  articles: Mapping[str, Mapping[str, Any]], origin: str | None
+                  ) -> tuple[dict[str, tuple[float, float]], dict[str, dict[str, Any]]]:
+    """Node positions and label placements. The origin (when in the family) sits in the
+    centre, the rest on a circle; the circle grows until no label box overlaps another
+    label or a node, so a label never hides another at 6 members or at 40."""
+    ring = _ring_order([m for m in members if m != centre], articles)
+    k = len(ring)
+    rotate = k > ROTATE_ABOVE
+    texts = {m: short_id(m) + (" ★ origin" if m == origin else "") for m in members}
+    # Nodes never touch: room for k circles on the ring and for the centre's label.
+    r = 0.0 if not k else max(90.0, k * (2 * NODE_R + 10) / (2 * math.pi))
+    if centre is not None and k:
+        r = max(r, text_width(texts[centre]) / 2 + NODE_R + 12)
+    for _ in range(40):
+        pos: dict[str, tuple[float, float]] = {}
+        if centre is not None:
+            pos[centre] = (0.0, 0.0)
+        for i, m in enumerate(ring):
+            t = -math.pi / 2 + 2 * math.pi * i / k
+            pos[m] = (r * math.cos(t), r * math.sin(t)) if k > 1 or centre else (0.0, 0.0)
+        labels = {m: _label_place(m, texts[m], pos[m], m == centre or k <= 1 and not centre,
+                                  rotate) for m in members}
+        if not _crowded(labels, pos):
+            break
+        r = max(r, 60.0) * 1.12
+    return pos, labels
+
+
+def _label_place(m: str, text: str, at: tuple[float, float], in_centre: bool,
+                 rotate: bool) -> dict[str, Any]:
+    x, y = at
+    w, half = text_width(text), GRAPH_FONT * 0.6
+    if in_centre:
+        cy = y + NODE_R + 12
+        return {"text": text, "x": x, "y": cy, "anchor": "middle", "deg": 0.0,
+                "box": _rotated((x - w / 2, cy - half, x + w / 2, cy + half), 0, x, cy)}
+    theta = math.atan2(y, x)
+    c, s = math.cos(theta), math.sin(theta)
+    gap = NODE_R + 6
+    lx, ly = x + c * gap, y + s * gap
+    if rotate:  # along the ray, read left to right on both halves
+        deg = math.degrees(theta) + (180.0 if c < -1e-9 else 0.0)
+        anchor = "end" if c < -1e-9 else "start"
+        x0 = lx - w if anchor == "end" else lx
+        return {"text": text, "x": lx, "y": ly, "anchor": anchor, "deg": deg,
+                "box": _rotated((x0, ly - half, x0 + w, ly + half), deg, lx, ly)}
+    if c > 0.35:
+        anchor, x0, cy = "start", lx, ly
+    elif c < -0.35:
+        anchor, x0, cy = "end", lx - w, ly
+    else:  # top and bottom of the circle: centred above or below the node
+        anchor, x0 = "middle", x - w / 2
+        cy = y + (NODE_R + 12) * (1 if s > 0 else -1)
+        lx = x
+    return {"text": text, "x": lx, "y": cy, "anchor": anchor, "deg": 0.0,
+            "box": _rotated((x0, cy - half, x0 + w, cy + half), 0, lx, cy)}
+
+
+def _crowded(labels: Mapping[str, Mapping[str, Any]],
+             pos: Mapping[str, tuple[float, float]]) -> bool:
+    items = list(labels.items())
+    nodes = {m: _rotated((x - NODE_R, y - NODE_R, x + NODE_R, y + NODE_R), 0, x, y)
+             for m, (x, y) in pos.items()}
+    for i, (m, a) in enumerate(items):
+        if any(boxes_overlap(a["box"], b["box"]) for _, b in items[i + 1:]):
+            return True
+        if any(boxes_overlap(a["box"], box) for n, box in nodes.items() if n != m):
+            return True
+    return False
+
+
+def _legend(relations: list[str], directed: bool, origin_shown: bool, x0: float,
+            y0: float) -> tuple[str, float, float]:
+    """Edge colours by relation, the arrow and the origin ring, in rows under the graph;
+    returns the SVG, its width and its height."""
+    items: list[tuple[str, str]] = []
+    for rel in relations:
+        colour = RELATION_COLOURS.get(rel, "#9e9e9e")
+        dash = ' stroke-dasharray="5 4"' if rel == "same_story" else ""
+        items.append((f'<line x1="0" y1="0" x2="22" y2="0" stroke="{colour}" stroke-width="2.5"'
+                      f"{dash}/>", rel.replace("_", " ")))
+    if directed:
+        items.append(('<line x1="0" y1="0" x2="22" y2="0" stroke="#455a64" stroke-width="2"/>'
+                      '<path d="M16,-4L22,0L16,4z" fill="#455a64"/>', "points to the copy"))
+    if origin_shown:
+        items.append(('<circle cx="11" cy="0" r="7" fill="#eceff1" stroke="#2e7d32" '
+                      'stroke-width="3"/>', "origin guess"))
+    parts, x, width = [], 0.0, 0.0
+    for sample, label in items:
+        parts.append(f'<g class="nt-legend-item" transform="translate({x0 + x:.1f} '
+                     f'{y0 + 8:.1f})">{sample}<text x="28" y="4">{_e(label)}</text></g>')
+        x += 28 + text_width(label) + 16
+        width = x
+    return (f'<g class="nt-legend" aria-label="legend">{"".join(parts)}</g>', width,
+            20.0 if items else 0.0)
+
+
 def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
                  articles: Mapping[str, Mapping[str, Any]]) -> str:
-    """Inline SVG: members on a circle, reuse edges labelled by relation, origin ringed."""
+    """Inline SVG: the origin guess in the centre, the other members on a circle by
+    language and date, edges coloured by relation (arrows point to the copy), labels that
+    never overlap (cut ids; the full id and title on hover) and a legend."""
     members = [str(m) for m in family.get("articles") or []][:MAX_GRAPH_NODES]
-    n = len(members)
-    r = 0.0 if n < 2 else max(80.0, 26.0 * n / math.pi)  # room for n nodes and their labels
-    pos = {m: (r * math.cos(2 * math.pi * i / n - math.pi / 2),
-               r * math.sin(2 * math.pi * i / n - math.pi / 2))
-           for i, m in enumerate(members)}
-    # Labels sit outside the circle (above the top half, below the bottom half), so the
-    # box is the circle plus a label's size on every side.
-    pad_x, pad_y = 75.0, 46.0
-    xs = [x for x, _ in pos.values()] or [0.0]
-    ys = [y for _, y in pos.values()] or [0.0]
-    x0, y0 = min(xs) - pad_x, min(ys) - pad_y
-    w, h = max(xs) - min(xs) + 2 * pad_x, max(ys) - min(ys) + 2 * pad_y
     origin = family.get("origin")
+    origin = str(origin) if origin is not None and str(origin) in members else None
+    centre = origin if len(members) > 1 else None
+    pos, labels = _graph_layout(members, centre, articles, origin)
+    edges = [p for p in pairs if str(p.get("a")) in pos and str(p.get("b")) in pos]
+    relations = [r for r in RELATION_ORDER if any(p.get("relation") == r for p in edges)]
+    relations += sorted({str(p.get("relation")) for p in edges} - set(relations))
+    directed = any(p.get("direction") in ("a>b", "b>a") for p in edges)
+    xs = [x for _, _, x, _ in _corners(pos, labels)] or [0.0]
+    ys = [y for _, _, _, y in _corners(pos, labels)] or [0.0]
+    pad = 10.0
+    x0, y0 = min(xs) - pad, min(ys) - pad
+    legend, legend_w, legend_h = _legend(relations, directed, origin is not None, x0 + pad,
+                                         max(ys) + 8)
+    w = max(max(xs) - min(xs), legend_w) + 2 * pad
+    h = max(ys) - min(ys) + 2 * pad + legend_h + 8
     marker = "nt-arrow-" + hashlib.blake2b(str(family.get("id")).encode(),
                                            digest_size=4).hexdigest()
     parts = [
@@ -293,10 +448,8 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#455a64"/>'
         "</marker></defs>",
     ]
-    for p in pairs:
+    for p in edges:
         a, b = str(p.get("a")), str(p.get("b"))
-        if a not in pos or b not in pos:
-            continue
         rel = str(p.get("relation", ""))
         (x1, y1), (x2, y2) = pos[a], pos[b]
         if p.get("direction") == "b>a":
@@ -309,17 +462,13 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
         colour = RELATION_COLOURS.get(rel, "#9e9e9e")
         arrow = f' marker-end="url(#{marker})"' if p.get("direction") in ("a>b", "b>a") else ""
         dash = ' stroke-dasharray="5 4"' if rel == "same_story" else ""
+        # Spokes from the origin carry the story; chords between copies stay lighter.
+        opacity = "" if origin in (a, b) or origin is None else ' stroke-opacity="0.55"'
         parts.append(
             f'<line class="nt-edge" data-relation="{_e(rel)}" x1="{sx:.1f}" y1="{sy:.1f}" '
-            f'x2="{ex:.1f}" y2="{ey:.1f}" stroke="{colour}" stroke-width="2.5"{dash}{arrow}>'
-            f"<title>{_e(a)} – {_e(b)}: {_e(rel)} "
+            f'x2="{ex:.1f}" y2="{ey:.1f}" stroke="{colour}" stroke-width="2.5"{dash}{arrow}'
+            f"{opacity}><title>{_e(a)} – {_e(b)}: {_e(rel.replace('_', ' '))} "
             f"{float(p.get('reuse_score') or 0):.2f}</title></line>"
-        )
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        parts.append(
-            f'<text class="nt-edge-label" x="{mx:.1f}" y="{my - 4:.1f}" text-anchor="middle" '
-            f'fill="{colour}" style="fill:{colour}" paint-order="stroke" stroke="#fbfcfd" '
-            f'stroke-width="3">{_e(rel.replace("_", " "))}</text>'
         )
     for m in members:
         x, y = pos[m]
@@ -327,20 +476,32 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
         is_origin = m == origin
         ring = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="24" fill="none" stroke="#2e7d32" '
                 'stroke-width="3"/>') if is_origin else ""
-        label = _clip(m, 18)
+        lab = labels[m]
+        turn = (f' transform="rotate({lab["deg"]:.1f} {lab["x"]:.1f} {lab["y"]:.1f})"'
+                if lab["deg"] else "")
         parts.append(
             f'<g class="nt-node{" nt-node-origin" if is_origin else ""}" data-id="{_e(m)}">'
             f"<title>{_e(m)} {_e(art.get('title') or '')}</title>{ring}"
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="18" fill="#eceff1" stroke="#455a64" '
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_R}" fill="#eceff1" stroke="#455a64" '
             f'stroke-width="1.5"/>'
             f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" '
             f'style="font-weight:700">{_e(str(art.get("lang") or "?").upper())}</text>'
-            f'<text x="{x:.1f}" y="{y + (34 if y >= -1 else -28):.1f}" '
-            f'text-anchor="middle">{_e(label)}'
-            f'{" ★ origin" if is_origin else ""}</text></g>'
+            f'<text class="nt-node-label" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" dy="0.35em" '
+            f'text-anchor="{lab["anchor"]}" font-size="{GRAPH_FONT}" paint-order="stroke" '
+            f'stroke="#fbfcfd" stroke-width="3"{turn}>{_e(lab["text"])}'
+            "</text></g>"
         )
+    parts.append(legend)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _corners(pos: Mapping[str, tuple[float, float]],
+             labels: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, float, float]]:
+    out = [(m, "node", x + dx, y + dy) for m, (x, y) in pos.items()
+           for dx, dy in ((-26, -26), (26, 26))]
+    out += [(m, "label", x, y) for m, lab in labels.items() for x, y in lab["box"]]
+    return out
 
 
 # --- the whole report --------------------------------------------------------------------
