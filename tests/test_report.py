@@ -324,3 +324,30 @@ def test_boxes_overlap_is_a_real_check() -> None:
     diamond = [(15.0, 5.0), (20.0, 0.0), (25.0, 5.0), (20.0, 10.0)]
     assert boxes_overlap(sq, moved) and not boxes_overlap(sq, apart)
     assert not boxes_overlap(sq, diamond)
+
+
+def test_evidence_marks_words_shared_within_one_language() -> None:
+    """A same-language span marks exactly the words both sides use; a span across
+    languages marks nothing; marked text stays escaped."""
+    from newstrace.service.report import pair_view
+
+    a = {"id": "a", "lang": "en", "sentence_langs": ["en", "en"], "sentence_list": [
+        "The minister <b>resigned</b> on Monday after the vote.",
+        "Officials in Lisbon opened a bridge."]}
+    b = {"id": "b", "lang": "en", "sentence_langs": ["en", "de"], "sentence_list": [
+        "On Monday the minister quit, hours after the vote.",
+        "Beamte in Lissabon eröffneten eine Brücke."]}
+    pair = {"a": "a", "b": "b", "relation": "rewrite", "reuse_score": 0.8, "story_score": 0.9,
+            "coverage": {"a": 1.0, "b": 1.0}, "direction": None, "evidence": [
+                {"a": [0, 0], "b": [0, 0], "score": 0.8},
+                {"a": [1, 1], "b": [1, 1], "score": 0.9}]}
+    doc = lxml.html.fragment_fromstring(pair_view(pair, a, b), create_parent="div")
+    same, cross = doc.xpath('.//tr[@class="nt-span"]')
+    # Runs of shared words are one mark each; an unshared word breaks a run.
+    marks_a = [m.text for m in same.xpath("./td[1]//mark")]
+    marks_b = [m.text for m in same.xpath("./td[3]//mark")]
+    assert marks_a == ["The minister", "on Monday after the vote"]
+    assert marks_b == ["On Monday the minister", "after the vote"]
+    assert not any("resigned" in m for m in marks_a) and not any("quit" in m for m in marks_b)
+    assert "<b>resigned</b>" in same.xpath("./td[1]")[0].text_content()  # escaped, not markup
+    assert cross.xpath(".//mark") == []  # en against de: nothing is shared word for word

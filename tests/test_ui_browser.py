@@ -454,3 +454,26 @@ def test_11_sources_page_ranks_the_planted_farm_first(farm_page: Any, farm_url: 
     assert rows.count() == 6
     assert all(r.startswith("contentfarm-") for r in
                (rows.nth(i).get_attribute("data-id") for i in range(rows.count())))
+
+
+def test_12_evidence_marks_shared_words_in_one_language(farm_page: Any, farm_url: str) -> None:
+    """The farm's English condensed copy of a wire story: the shared words are marked; a
+    translated copy (German) marks none."""
+    page = farm_page
+    with urllib.request.urlopen(farm_url + "/api/kin/newswire-w01", timeout=60) as resp:
+        kin = json.load(resp)["kin"]
+    assert any(k["other"] == "contentfarm-f01" for k in kin), kin
+    page.goto(farm_url + "/#/pair/newswire-w01/contentfarm-f01")
+    page.wait_for_selector(".ui-pair table.nt-evidence")
+    marks = page.locator("tr.nt-span td.nt-hl mark.nt-shared")
+    assert marks.count() >= 5  # runs of shared words, one mark a run
+    runs = [m.casefold() for m in marks.all_inner_texts()]
+    text_b = page.locator("tr.nt-span td.nt-hl").nth(1).inner_text().casefold()
+    assert runs and any(r in text_b for r in runs)
+    mark_bg = marks.first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert mark_bg not in ("rgba(0, 0, 0, 0)", "transparent")
+    _shot(page, "ui_pair_shared_words.png")
+    page.goto(farm_url + "/#/pair/newswire-w00/contentfarm-f00")  # en against de
+    page.wait_for_selector(".ui-pair table.nt-evidence")
+    assert page.locator("tr.nt-span").count() > 0
+    assert page.locator("mark.nt-shared").count() == 0

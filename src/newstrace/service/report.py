@@ -86,6 +86,9 @@ tr.nt-gap td { color: #7b8594; }
   vertical-align: 1px; }
 .nt-hl { border-radius: 3px; padding: 1px 2px; box-decoration-break: clone;
   -webkit-box-decoration-break: clone; }
+/* Words both sides of a same-language span use: a darker wash over the span colour. */
+mark.nt-shared { background: rgba(29, 36, 48, .14); color: inherit; border-radius: 2px;
+  padding: 0 1px; }
 """ + "".join(
     f".nt-c{i} {{ background: {c}; }}\n" for i, c in enumerate(SPAN_COLOURS)
 ) + """
@@ -165,18 +168,63 @@ def _sentences(art: Mapping[str, Any] | None) -> list[str] | None:
     return list(sents) if isinstance(sents, list) else None
 
 
-def _sentence_html(sents: list[str], langs: list[Any], doc_lang: Any, i: int) -> str:
+_WORD = re.compile(r"\w+")
+
+
+def _words(sents: list[str], lo: int, hi: int) -> set[str]:
+    return {w.casefold() for i in range(max(0, lo), min(hi + 1, len(sents)))
+            for w in _WORD.findall(sents[i])}
+
+
+def _span_langs(langs: list[Any], doc_lang: Any, lo: int, hi: int) -> set[Any]:
+    return {(langs[i] if i < len(langs) and langs[i] else doc_lang) for i in range(lo, hi + 1)}
+
+
+def _shared_words(sa: list[str], la: list[Any], da: Any, a: tuple[int, int],
+                  sb: list[str], lb: list[Any], db: Any, b: tuple[int, int]) -> set[str]:
+    """Words both sides of a span use, when both are in one (known) language: in another
+    language a shared word is a name or a number at best, so nothing is marked."""
+    langs = _span_langs(la, da, *a) | _span_langs(lb, db, *b)
+    if len(langs) != 1 or None in langs:
+        return set()
+    return _words(sa, *a) & _words(sb, *b)
+
+
+def _marked(text: str, shared: set[str] | None) -> str:
+    """Escaped text with runs of shared words in <mark class="nt-shared">: a run spans the
+    spaces and punctuation between its words, so a copied stretch reads as one mark and
+    the words that differ stand out as the gaps."""
+    if not shared:
+        return _e(text)
+    runs: list[list[int]] = []
+    for m in _WORD.finditer(text):
+        if m.group().casefold() not in shared:
+            runs.append([])  # an unshared word ends the run
+        elif runs and runs[-1]:
+            runs[-1][1] = m.end()
+        else:
+            runs.append([m.start(), m.end()])
+    out, at = [], 0
+    for lo, hi in (r for r in runs if r):
+        out.append(f'{_e(text[at:lo])}<mark class="nt-shared">{_e(text[lo:hi])}</mark>')
+        at = hi
+    return "".join(out) + _e(text[at:])
+
+
+def _sentence_html(sents: list[str], langs: list[Any], doc_lang: Any, i: int,
+                   shared: set[str] | None = None) -> str:
     lg = langs[i] if i < len(langs) else None
     tag = ""
     if lg and doc_lang and lg != doc_lang:
         tag = f" {_lang(lg)}"  # a sentence in another language than its article is worth a mark
     return (f'<span class="nt-s"{_lang_attr(lg)} data-i="{i}"><span class="nt-n">{i}</span>'
-            f"{_e(sents[i])}{tag}</span> ")
+            f"{_marked(sents[i], shared)}{tag}</span> ")
 
 
-def _side(sents: list[str], langs: list[Any], doc_lang: Any, lo: int, hi: int) -> str:
-    return "".join(_sentence_html(sents, langs, doc_lang, i) for i in range(max(0, lo), hi + 1)
-                   if i < len(sents))
+def _side(sents: list[str], langs: list[Any], doc_lang: Any, lo: int, hi: int,
+          shared: set[str] | None = None) -> str:
+    return "".join(_sentence_html(sents, langs, doc_lang, i, shared)
+                   for i in range(max(0, lo), hi + 1) if i < len(sents))
 
 
 def _evidence_rows(pair: Mapping[str, Any], art_a: Mapping[str, Any],
@@ -197,8 +245,9 @@ def _evidence_rows(pair: Mapping[str, Any], art_a: Mapping[str, Any],
         (a0, a1), (b0, b1) = span["a"], span["b"]
         gap(a0 - 1, b0 - 1)
         colour = f"nt-c{k % len(SPAN_COLOURS)}"
-        cell_a = _side(sa, la, da, a0, a1)
-        cell_b = _side(sb, lb, db, b0, b1)
+        shared = _shared_words(sa, la, da, (a0, a1), sb, lb, db, (b0, b1))
+        cell_a = _side(sa, la, da, a0, a1, shared)
+        cell_b = _side(sb, lb, db, b0, b1, shared)
         rows.append(
             f'<tr class="nt-span" data-span="{k}">'
             f'<td class="nt-hl {colour}" data-span="{k}">{cell_a}</td>'
