@@ -351,3 +351,37 @@ def test_evidence_marks_words_shared_within_one_language() -> None:
     assert not any("resigned" in m for m in marks_a) and not any("quit" in m for m in marks_b)
     assert "<b>resigned</b>" in same.xpath("./td[1]")[0].text_content()  # escaped, not markup
     assert cross.xpath(".//mark") == []  # en against de: nothing is shared word for word
+
+
+@pytest.mark.browser
+def test_family_graph_labels_do_not_overlap_as_chromium_draws_them(tmp_path: Path) -> None:
+    """The same check with the font's real widths: each label's box as Chromium lays it
+    out (getBBox, through its rotation) at 6 and 30 members; a screenshot is kept."""
+    from newstrace.service.report import CSS, boxes_overlap, family_graph
+
+    graphs = "".join(family_graph(*_family(n)) for n in (6, 30))
+    path = tmp_path / "graphs.html"
+    path.write_text(f"<!doctype html><meta charset=utf-8><style>{CSS}</style>{graphs}",
+                    encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _browser() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1280, "height": 900})
+            tab.goto(path.as_uri())
+            per_svg = tab.evaluate("""() => [...document.querySelectorAll('svg.nt-graph')].map(
+              svg => [...svg.querySelectorAll('text.nt-node-label')].map(t => {
+                const b = t.getBBox(), m = t.getScreenCTM();
+                return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+                        [b.x, b.y + b.height]].map(([x, y]) => {
+                  const p = new DOMPoint(x, y).matrixTransform(m); return [p.x, p.y]; });
+              }))""")
+            tab.screenshot(path=str(ARTIFACTS / "family_graphs.png"), full_page=True)
+        finally:
+            browser.close()
+    assert [len(boxes) for boxes in per_svg] == [6, 30]
+    for boxes in per_svg:
+        quads = [[tuple(p) for p in q] for q in boxes]
+        clashes = [(i, j) for i in range(len(quads)) for j in range(i + 1, len(quads))
+                   if boxes_overlap(quads[i], quads[j])]
+        assert clashes == []
