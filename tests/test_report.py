@@ -266,7 +266,7 @@ def _label_boxes(svg: str) -> list[tuple[str, list[tuple[float, float]]]]:
 
     doc = lxml.html.fragment_fromstring(svg)
     out = []
-    for t in doc.xpath('.//text[@class="nt-node-label"]'):
+    for t in doc.xpath('.//text[@class="nt-graph-label"]'):
         x, y, size = float(t.get("x")), float(t.get("y")), float(t.get("font-size"))
         text = t.text_content()
         w, half = text_width(text, size), size * 0.6
@@ -370,7 +370,7 @@ def test_family_graph_labels_do_not_overlap_as_chromium_draws_them(tmp_path: Pat
             tab = browser.new_page(viewport={"width": 1280, "height": 900})
             tab.goto(path.as_uri())
             per_svg = tab.evaluate("""() => [...document.querySelectorAll('svg.nt-graph')].map(
-              svg => [...svg.querySelectorAll('text.nt-node-label')].map(t => {
+              svg => [...svg.querySelectorAll('text.nt-graph-label')].map(t => {
                 const b = t.getBBox(), m = t.getScreenCTM();
                 return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
                         [b.x, b.y + b.height]].map(([x, y]) => {

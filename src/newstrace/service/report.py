@@ -535,7 +535,7 @@ def family_graph(family: Mapping[str, Any], pairs: Iterable[Mapping[str, Any]],
             f'stroke-width="1.5"/>'
             f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" '
             f'style="font-weight:700">{_e(str(art.get("lang") or "?").upper())}</text>'
-            f'<text class="nt-node-label" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" dy="0.35em" '
+            f'<text class="nt-graph-label" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" dy="0.35em" '
             f'text-anchor="{lab["anchor"]}" font-size="{GRAPH_FONT}" paint-order="stroke" '
             f'stroke="#fbfcfd" stroke-width="3"{turn}>{_e(lab["text"])}'
             "</text></g>"
