@@ -417,14 +417,9 @@ def farm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def farm_page(farm_url: str) -> Iterator[Any]:
-    with short_tmpdir() as short:
-        yield from _page(farm_url, {**os.environ, "TMPDIR": str(short)})
-
-
-def test_11_sources_page_ranks_the_planted_farm_first(farm_page: Any, farm_url: str) -> None:
-    page = farm_page
+# The same tab as the other tests (one Playwright per thread); the farm server is another
+# origin, so the first server's token (session storage) does not follow it.
+def test_11_sources_page_ranks_the_planted_farm_first(page: Any, farm_url: str) -> None:
     page.goto(farm_url + "/#/stories")
     page.wait_for_selector("#story-list")  # a late stories answer would replace the page
     page.click("a[data-nav=sources]")
@@ -456,10 +451,9 @@ def test_11_sources_page_ranks_the_planted_farm_first(farm_page: Any, farm_url: 
                (rows.nth(i).get_attribute("data-id") for i in range(rows.count())))
 
 
-def test_12_evidence_marks_shared_words_in_one_language(farm_page: Any, farm_url: str) -> None:
+def test_12_evidence_marks_shared_words_in_one_language(page: Any, farm_url: str) -> None:
     """The farm's English condensed copy of a wire story: the shared words are marked; a
     translated copy (German) marks none."""
-    page = farm_page
     with urllib.request.urlopen(farm_url + "/api/kin/newswire-w01", timeout=60) as resp:
         kin = json.load(resp)["kin"]
     assert any(k["other"] == "contentfarm-f01" for k in kin), kin
