@@ -421,7 +421,7 @@ def farm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 # origin, so the first server's token (session storage) does not follow it.
 def test_11_sources_page_ranks_the_planted_farm_first(page: Any, farm_url: str) -> None:
     page.goto(farm_url + "/#/stories")
-    page.wait_for_selector("#story-list")  # a late stories answer would replace the page
+    page.wait_for_selector("#story-list")  # settled first: test_13 covers the late answer
     page.click("a[data-nav=sources]")
     page.wait_for_selector("#source-list")
     first = page.locator("#source-list tbody tr").first
@@ -471,3 +471,21 @@ def test_12_evidence_marks_shared_words_in_one_language(page: Any, farm_url: str
     page.wait_for_selector(".ui-pair table.nt-evidence")
     assert page.locator("tr.nt-span").count() > 0
     assert page.locator("mark.nt-shared").count() == 0
+
+
+def test_13_a_late_answer_does_not_draw_over_a_newer_page(page: Any, farm_url: str) -> None:
+    """Stories answer slowly (held 1.5 s in the page); the user moves on to Sources at
+    once: when the stories arrive, the Sources page is what stays on screen."""
+    page.goto(farm_url + "/#/articles")
+    page.wait_for_selector("#article-list")
+    page.evaluate("""() => { const f = window.fetch; window.fetch = (u, o) =>
+      String(u).startsWith('/api/stories') ? new Promise(r => setTimeout(r, 1500))
+        .then(() => f(u, o)) : f(u, o); }""")
+    page.evaluate("location.hash = '#/stories'")
+    page.wait_for_timeout(100)
+    page.evaluate("location.hash = '#/sources'")
+    page.wait_for_selector("#source-list")
+    page.wait_for_timeout(2500)  # the stories answer has come and gone by now
+    assert page.locator("#source-list").count() == 1
+    assert page.locator("#story-list").count() == 0
+    page.reload()  # the page's own fetch again

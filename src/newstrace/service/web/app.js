@@ -645,7 +645,13 @@ const ROUTES = [
   [/^#\/sources$/, viewSources, "sources"],
 ];
 
+// A view that finishes after a newer one (a slow list, then a quick click elsewhere) has
+// drawn over it: the route that finished last but was not the newest draws the newest again.
+let routeGen = 0;
+let drawnGen = 0;
+
 async function route() {
+  const gen = ++routeGen;
   const hash = location.hash || "#/stories";
   const cut = hash.indexOf("?");
   const path = cut < 0 ? hash : hash.slice(0, cut);
@@ -658,6 +664,8 @@ async function route() {
       const args = m.slice(1).map((x) => (x === undefined ? undefined : decodeURIComponent(x)));
       await (m.length > 1 ? fn(...args) : fn(params));
     } catch (e) { show(errorBox(e)); }
+    if (gen < drawnGen) await route();
+    else drawnGen = gen;
     return;
   }
   location.hash = "#/stories";
