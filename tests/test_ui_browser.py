@@ -442,9 +442,10 @@ def test_11_sources_page_ranks_the_planted_farm_first(page: Any, farm_url: str) 
     if os.environ.get("NEWSTRACE_DOCS_SHOTS"):  # refresh the docs' picture on request only
         docs_img = Path(__file__).resolve().parent.parent / "docs" / "img"
         (docs_img / "ui_sources.png").write_bytes(shot.read_bytes())
-    # An outlet links to the article list filtered by it.
+    # An outlet links to the article list filtered by it; the list offers its downloads.
     first.locator("td:nth-child(2) a").click()
     page.wait_for_selector("#article-list")
+    assert page.locator(".ui-list-export a[data-export='articles.csv']").count() == 1
     rows = page.locator("#article-list tr[data-id]")
     assert rows.count() == 6
     assert all(r.startswith("contentfarm-") for r in

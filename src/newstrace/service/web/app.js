@@ -378,6 +378,8 @@ async function listView(base, params, what, load, render) {
     return;
   }
   show(bar, el("h2", { text: `${what[0].toUpperCase() + what.slice(1)} (${data.total}${filtered ? " matching" : ""})` }),
+    el("p", { class: "nt-small nt-muted ui-list-export" }, `Download all ${what} in the index (not only these): `,
+      downloadLink(what, "csv"), " · ", downloadLink(what, "jsonl")),
     items.length ? render(items) : el("p", { id: "list-none", text: `No ${what} match these filters.` }),
     pager(base, params, data.total, items.length));
 }
