@@ -141,3 +141,17 @@ def test_a_credit_in_the_text_names_the_member_it_came_from() -> None:
     fam = res.families[0]
     assert (fam.origin, fam.origin_status) == (wire.id, "found")
     assert "credit" in fam.origin_reason
+
+
+def test_an_index_states_the_seeds_origin_as_the_scan_does(tmp_path, pipeline) -> None:
+    """The index's family (API, UI, `index` commands) carries origin_status too."""
+    from conftest import SEEDS
+    from newstrace.index import Index
+    from newstrace.text.readers import read_paths
+
+    with Index(tmp_path / "seeds.db", pipeline=pipeline) as ix:
+        ix.add(read_paths([SEEDS]))
+        fams = ix.families()
+    assert len(fams) == 1
+    assert fams[0]["origin"] is None and fams[0]["origin_status"] == "outside"
+    assert fams[0]["attributed_source"] == "BBC"

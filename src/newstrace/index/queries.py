@@ -14,6 +14,7 @@ from pathlib import Path
 
 from newstrace.embedding.encoder import Encoder
 from newstrace.embedding.prepare import analyse, build, lead
+from newstrace.grouping import origin_status
 from newstrace.index.common import NotIndexed, guarded, text_hash
 from newstrace.index.embeddings import EmbeddingCache
 from newstrace.index.neighbours import Neighbours
@@ -81,7 +82,7 @@ class Reads:
 
     def _family_dict(self, fid: int, articles: list[str], story: int | None) -> dict:
         row = self.store.family_row(fid)
-        return {
+        d = {
             "id": f"F{fid}",
             "story": f"S{story}" if story else None,
             "articles": sorted(articles),
@@ -90,6 +91,9 @@ class Reads:
             "origin_reason": row["origin_reason"] if row else "",
             "attributed_source": row["attributed_source"] if row else None,
         }
+        # not stored: read from the origin and its reason, as the scan states it
+        d["origin_status"] = origin_status(d)
+        return d
 
     @guarded
     def article(self, ext_id: str) -> dict:
