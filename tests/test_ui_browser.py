@@ -5,6 +5,7 @@ to tests/artifacts/."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -49,11 +50,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real uvicorn server on a free loopback port, with a token, in a thread."""
+@contextlib.contextmanager
+def _serve(app: Any) -> Iterator[str]:
+    """Run `app` under uvicorn on a free loopback port in a thread; yields its URL."""
     port = _free_port()
-    app = create_app(tmp_path_factory.mktemp("ui") / "index.db", token=TOKEN)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -62,9 +62,18 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, with a token, in a thread."""
+    with _serve(create_app(tmp_path_factory.mktemp("ui") / "index.db", token=TOKEN)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -398,23 +407,11 @@ FARM, WIRE = "contentfarm-example.net", "newswire-example.com"
 @pytest.fixture(scope="module")
 def farm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second server (no token) holding only the planted farm feed, added by the API."""
-    port = _free_port()
-    app = create_app(tmp_path_factory.mktemp("farm") / "index.db")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    lines = (FIXTURES / "farm_feed.jsonl").read_text(encoding="utf-8").splitlines()
-    arts = [json.loads(line) for line in lines if line.strip()]
-    assert len(_post(url, arts)["result"]["added"]) == len(arts)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=30)
+    with _serve(create_app(tmp_path_factory.mktemp("farm") / "index.db")) as url:
+        lines = (FIXTURES / "farm_feed.jsonl").read_text(encoding="utf-8").splitlines()
+        arts = [json.loads(line) for line in lines if line.strip()]
+        assert len(_post(url, arts)["result"]["added"]) == len(arts)
+        yield url
 
 
 # The same tab as the other tests (one Playwright per thread); the farm server is another
