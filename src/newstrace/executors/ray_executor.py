@@ -299,28 +299,33 @@ class RayExecutor(Executor):
             return
         workers = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         ctx = rd.DataContext.get_current()
+        kept = ctx.execution_options.preserve_order
         ctx.execution_options.preserve_order = True  # the index adds in input order
-        table = pa.table({"idx": np.arange(n, dtype=np.int64),
-                          "article": pa.array([pickle.dumps(a, protocol=5) for a in arts],
-                                              pa.binary())})
-        size = max(1, min(self.batch_size, math.ceil(n / workers)))
-        ds = rd.from_arrow([table.slice(k, size) for k in range(0, n, size)])
-        ds = ds.map_batches(EncodeActor, batch_size=size, batch_format="pyarrow",
-                            compute=rd.ActorPoolStrategy(size=min(workers, math.ceil(n / size))),
-                            num_cpus=1,
-                            fn_constructor_args=(_worker_pipeline(self.pipeline), self.faults))
-        done = 0
-        progress("encode", 0, n)
-        for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
-            got = [pickle.loads(b) for b in block.column("article").to_pylist()]
-            keys = b"".join(block.column("keys").to_pylist())
-            vecs = np.frombuffer(b"".join(block.column("vectors").to_pylist()), np.float32)
-            vecs = vecs.reshape(-1, DIM)
-            width = len(keys) // max(1, len(vecs))  # sentence_key's digest size
-            vectors = {keys[k * width:(k + 1) * width]: vecs[k] for k in range(len(vecs))}
-            done += len(got)
-            progress("encode", done, n)
-            yield got, vectors
+        try:
+            table = pa.table({"idx": np.arange(n, dtype=np.int64),
+                              "article": pa.array([pickle.dumps(a, protocol=5) for a in arts],
+                                                  pa.binary())})
+            size = max(1, min(self.batch_size, math.ceil(n / workers)))
+            ds = rd.from_arrow([table.slice(k, size) for k in range(0, n, size)])
+            pool = rd.ActorPoolStrategy(size=min(workers, math.ceil(n / size)))
+            ds = ds.map_batches(EncodeActor, batch_size=size, batch_format="pyarrow",
+                                compute=pool,
+                                num_cpus=1,
+                                fn_constructor_args=(_worker_pipeline(self.pipeline), self.faults))
+            done = 0
+            progress("encode", 0, n)
+            for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+                got = [pickle.loads(b) for b in block.column("article").to_pylist()]
+                keys = b"".join(block.column("keys").to_pylist())
+                vecs = np.frombuffer(b"".join(block.column("vectors").to_pylist()), np.float32)
+                vecs = vecs.reshape(-1, DIM)
+                width = len(keys) // max(1, len(vecs))  # sentence_key's digest size
+                vectors = {keys[k * width:(k + 1) * width]: vecs[k] for k in range(len(vecs))}
+                done += len(got)
+                progress("encode", done, n)
+                yield got, vectors
+        finally:  # a later scan in this process shuffles as before
+            ctx.execution_options.preserve_order = kept
 
     def run(self, articles: Sequence[Article], progress: Progress = _quiet) -> RayRun:
         ray = start_ray(self.address, self.workers, self.wheel)
