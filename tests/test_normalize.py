@@ -182,6 +182,18 @@ BODY = (
         (BODY + "\nQuelle: dpa", "dpa"),
         (BODY + "\nFuente: Europa Press", "Europa Press"),
         (BODY + "\nSource : AFP.", "AFP"),
+        # Credits in running prose, for quoted text: the verb of writing and the piece.
+        (BODY + "«Kreml er desperat», skriver Radtsjenko i en analyse til The Guardian.\n"
+         + BODY, "The Guardian"),
+        (BODY + "The deal is bad, writes Jane Doe in an op-ed for the Financial Times.\n"
+         + BODY, "Financial Times"),
+        (BODY + "Das sei falsch, schreibt Anna Beck in einem Kommentar für die Süddeutsche "
+         "Zeitung.\n" + BODY, "Süddeutsche Zeitung"),
+        (BODY + "Le pays, écrit Jean Dupont dans une tribune pour Le Monde, doit agir.\n"
+         + BODY, "Le Monde"),
+        # A footer credit outranks a piece quoted in the body.
+        (BODY + "He writes in an article for the BBC that it is over.\n" + BODY
+         + "\nSource: Reuters", "Reuters"),
     ],
 )
 def test_find_attribution(text: str, expected: str) -> None:
@@ -196,6 +208,10 @@ def test_find_attribution(text: str, expected: str) -> None:
         BODY + "\nSource: analysis of trade data from the World Bank and the IMF",
         # Agencies quoted in the middle of a long body are not credits.
         BODY + "The talks, Reuters (Reuters) reported, went well. " + BODY,
+        # Writing that is not a piece in a named outlet.
+        BODY + "She wrote in a letter to her mother that she was tired. " + BODY,
+        BODY + "The minister writes in an analysis for the ministry that costs rise. " + BODY,
+        BODY + "Reuters wrote in a statement that the figures were right. " + BODY,
     ],
 )
 def test_find_attribution_none(text: str) -> None:
@@ -209,6 +225,8 @@ def test_find_attribution_on_seeds() -> None:
     assert credit("001_b770c846d1b294f5") == "BBC"
     assert credit("000_6ae7588e2228d054") is None
     assert credit("003_4046affaaada9ea7") is None
+    # 004 quotes an analysis Radtsjenko wrote for The Guardian, which is not in the seeds.
+    assert credit("004_be22fc9c99fb96a2") == "The Guardian"
 
 
 def test_newsletter_boxes_and_their_privacy_lines_are_boilerplate() -> None:

@@ -37,7 +37,7 @@ from newstrace.embedding.prepare import Prepared, analyse, build, lead, pack_set
 from newstrace.index.common import NotIndexed, guarded, text_hash
 from newstrace.index.embeddings import EmbeddingCache
 from newstrace.index.neighbours import Neighbours
-from newstrace.index.queries import Reads
+from newstrace.index.queries import Reads, with_search_stats
 from newstrace.index.regroup import Regroup
 from newstrace.index.schema import SETS_PENDING
 from newstrace.index.store import Store, StoreError
@@ -151,6 +151,16 @@ class Index(Reads):
     @property
     def stale(self) -> bool:
         return self.encoder_version != ENCODER_VERSION
+
+    def search_stats(self) -> dict:
+        """The in-memory search indexes (vectors, LSH bands), which only the writer holds."""
+        return {"faiss_bytes": sum(v.path.stat().st_size for v in self.vectors.values()
+                                   if v.path.exists()),
+                "vector_index": {k: v.info() for k, v in self.vectors.items()},
+                "lsh": self.bands.info()}
+
+    def stats(self) -> dict:
+        return with_search_stats(super().stats(), self.search_stats())
 
     def require_current_encoder(self) -> None:
         if self.stale:

@@ -183,6 +183,8 @@ class Reads:
 
     @guarded
     def stats(self) -> dict:
+        """What is stored: counts, sizes on disk. The Index adds its in-memory vector and
+        LSH indexes; a reader leaves them out, so it answers while the writer adds."""
         s = self.store
         relations = dict(s.conn.execute(
             "SELECT relation, COUNT(*) FROM pairs GROUP BY relation ORDER BY 2 DESC"
@@ -217,16 +219,24 @@ class Reads:
             "bytes": {
                 "db": size(self.path),
                 "wal": size(self.path.with_name(self.path.name + "-wal")),
-                "faiss": sum(size(v.path) for v in self.vectors.values()),
             },
-            "vector_index": {k: v.info() for k, v in self.vectors.items()},
-            "lsh": {"signatures": s.count("signatures"), **self.bands.info()},
+            "lsh": {"signatures": s.count("signatures")},
             "anchor_postings": s.count("postings"),
         }
 
     @guarded
     def integrity_check(self) -> str:
         return self.store.integrity_check()
+
+
+def with_search_stats(stored: dict, search: dict | None) -> dict:
+    """Stored stats with the writer's search-index figures merged in (None: not known)."""
+    if search is None:
+        return stored
+    stored["bytes"]["faiss"] = search["faiss_bytes"]
+    stored["vector_index"] = search["vector_index"]
+    stored["lsh"] = {**stored["lsh"], **search["lsh"]}
+    return stored
 
 
 def _export_group(group: list[sqlite3.Row]) -> Iterator[dict]:

@@ -4,7 +4,8 @@ SQLite in WAL mode lets any number of readers query the last committed state whi
 writer commits, so a reader that does not share the writer's connection (or thread)
 never waits for an add: the service answers kin, articles, stories and families from
 readers while its single writer adds. What needs the writer's parts stays on the Index:
-kin of a new text (the encoder, candidate search) and stats (vector and LSH sizes).
+kin of a new text (the encoder, candidate search); stats from a reader leave out the
+in-memory vector and LSH indexes, which the Index adds.
 """
 
 from __future__ import annotations
@@ -38,9 +39,6 @@ class IndexReader(Reads):
         if not isinstance(article_or_id, str):
             raise TypeError("kin of a new text needs the encoder: ask the Index")
         return super().kin(article_or_id, with_features)
-
-    def stats(self) -> dict:
-        raise TypeError("stats read the vector and LSH indexes: ask the Index")
 
     def close(self) -> None:
         self.store.close()

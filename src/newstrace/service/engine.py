@@ -1,8 +1,8 @@
 """The index worker and the background batch adds.
 
-One writer thread owns the index and the encoder: adds, deletes, stats and kin of a new
-text run there, and a batch add runs on it as a job in chunks. Reads of stored data
-(kin of an indexed article, articles, stories, families) run on reader threads, each
+One writer thread owns the index and the encoder: adds, deletes and kin of a new text
+run there, and a batch add runs on it as a job in chunks. Reads of stored data
+(kin of an indexed article, articles, stories, families, stats) run on reader threads, each
 with its own SQLite connection: in WAL mode they read the last committed state while the
 writer works, so they never queue behind an add. GET /api/jobs/{id} reports progress
 without touching the index.
@@ -56,6 +56,7 @@ class Engine:
         self._read_pool: ThreadPoolExecutor | None = None
         self._readers: list[Any] = []  # one IndexReader per reader thread
         self._local = threading.local()
+        self.search_stats: dict | None = None  # the writer's vector/LSH sizes, last write
         self.pipeline = Pipeline()  # the encoder's sentence cache outlives index reopening
 
     def _open(self) -> Any:
@@ -71,7 +72,15 @@ class Engine:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=1,
                                                 thread_name_prefix="newstrace-index")
-            return self._pool.submit(lambda: fn(self._open()))
+            return self._pool.submit(self._call, fn)
+
+    def _call(self, fn: Callable[[Any], T]) -> T:
+        ix = self._open()
+        try:
+            return fn(ix)
+        finally:
+            if self._index is not None:  # a snapshot for stats read beside a running add
+                self.search_stats = self._index.search_stats()
 
     async def run(self, fn: Callable[[Any], T]) -> T:
         return await asyncio.wrap_future(self.submit(fn))

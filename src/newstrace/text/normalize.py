@@ -149,6 +149,25 @@ _ORIGINAL = re.compile(
     r"|(?:først|oprindeligt) (?:offentliggjort|bragt) (?:i|på|af))"
     rf"\s+(?:the\s+)?{_NAME}"
 )
+# A credit in running prose: "skriver Radtsjenko i en analyse til The Guardian", "writes
+# Jane Doe in an op-ed for the Financial Times". The verb of writing and the piece make it
+# a credit of quoted text, not a quote of a person ("said Reuters" does not count).
+_PROSE_CREDIT = re.compile(
+    r"\b(?:skriver|skrev|writes|wrote|schreibt|schrieb|écrit|escribe|escribió|scrive"
+    r"|schrijft|schreef)"
+    r"(?:\s+[^\s.!?;:«»\"“”]+){0,4}?"
+    r"\s+(?i:i\s+en\s+(?:analyse|analys|kommentar|kronikk|krönika|artikkel|artikel"
+    r"|leder|ledare|kolumne|kolumn|kronik)"
+    r"|i\s+et\s+(?:innlegg|debattinnlegg|indlæg)"
+    r"|in\s+(?:an?\s+)?(?:analysis|article|op-ed|column|essay|piece|commentary"
+    r"|editorial|opinion\s+piece)"
+    r"|in\s+(?:einer|einem)\s+(?:analyse|kommentar|artikel|gastbeitrag|beitrag|essay)"
+    r"|dans\s+(?:une|un)\s+(?:analyse|tribune|article|chronique|éditorial)"
+    r"|en\s+(?:un|una)\s+(?:análisis|artículo|columna|tribuna|editorial)"
+    r"|in\s+(?:een)\s+(?:analyse|artikel|column|opiniestuk))"
+    r"\s+(?i:til|for|för|på|i|in|für|im|der|pour|du|de|del|para|en|voor|van)"
+    rf"\s+(?:(?:the|die|das|le|la|el|il)\s+)?{_NAME}"
+)
 _AGENCIES = (
     "Reuters|AP|AFP|dpa|DPA|EFE|ANSA|TT|NTB|Ritzau|Xinhua|UPI|Bloomberg|Europa Press"
     "|Kyodo|Yonhap|TASS|Interfax|ANP|APA|PAP|ČTK|STT|KNA|epd"
@@ -185,8 +204,10 @@ def _tidy_name(raw: str) -> str | None:
 def find_attribution(text: str) -> str | None:
     """The source an article credits ("BBC", "Reuters"), or None when it credits none.
 
-    Credits sit in datelines and footers, so only the first 300 and last 600 characters
-    are searched; this keeps quotes in the body ("said Reuters") from counting.
+    Credits sit in datelines and footers, so those are searched for agency and "original
+    article" marks: only the first 300 and last 600 characters, which keeps quotes in the
+    body ("said Reuters") from counting. The body counts only for a credit in prose that
+    names a piece of writing ("skriver X i en analyse til The Guardian").
     """
     head, tail = text[:_HEAD], text[-_TAIL:]
     checks = [
@@ -199,6 +220,7 @@ def find_attribution(text: str) -> str | None:
         (_AGENCY_PAREN, tail),
         (_AGENCY_DASH_END, tail),
         (_MIT_AGENCY, tail),
+        (_PROSE_CREDIT, text),  # last: a body quoting one piece credits it for that text
     ]
     for pattern, region in checks:
         for match in pattern.finditer(region):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from newstrace import __version__
 from newstrace.index import browse
+from newstrace.index.queries import with_search_stats
 from newstrace.service.engine import EngineDep
 from newstrace.service.schemas import Health
 
@@ -22,7 +23,12 @@ async def health(request: Request) -> Health:
 
 @router.get("/api/stats")
 async def stats(engine: EngineDep) -> dict[str, Any]:
-    return await engine.run(lambda ix: ix.stats())
+    """Stored counts read beside any running add; the vector and LSH figures are as of
+    the writer's last finished call."""
+    search = engine.search_stats
+    if search is None:  # the writer has not opened the index yet
+        return await engine.run(lambda ix: ix.stats())
+    return with_search_stats(await engine.read(lambda r: r.stats()), search)
 
 
 @router.get("/api/facets")
