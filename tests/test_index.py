@@ -393,6 +393,12 @@ def test_scan_and_index_agree(tmp_path: Path, pipeline: Pipeline) -> None:
         for a in _seeds():
             index_pairs.update({(k["a"], k["b"]): k["relation"] for k in ix.kin(a.id)})
         assert index_pairs == scan_pairs
+        # The whole-index read (exports, sources) states every pair once, as kin does.
+        kin_dicts = {(k["a"], k["b"]): k for a in _seeds() for k in ix.kin(a.id)}
+        assert ix.all_pairs() == [kin_dicts[k] for k in sorted(kin_dicts)]
+        reuse = ix.all_pairs(reuse_only=True)
+        assert reuse and {(d["a"], d["b"]) for d in reuse} == {
+            k for k, r in scan_pairs.items() if r in REUSE}
         # A scan's family is one story in both.
         for f in fams:
             assert any(set(f["articles"]) <= set(s["articles"]) for s in sts)

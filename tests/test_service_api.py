@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("fastapi", reason="fastapi is not installed (the [serve] extra)")
 from fastapi.testclient import TestClient  # noqa: E402
 
+from newstrace.grouping.outlets import Licence
 from newstrace.matching.relation import REUSE  # noqa: E402
 from newstrace.service.app import create_app  # noqa: E402
 from newstrace.service.schemas import MAX_TEXT_CHARS  # noqa: E402
@@ -249,6 +250,24 @@ def farm_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         r = c.post("/api/articles?wait=true", json={"articles": arts})
         assert r.status_code == 200 and len(r.json()["result"]["added"]) == len(arts), r.text
         yield c
+
+
+def test_sources_list_licensed_reuse_apart(farm_client: TestClient) -> None:
+    """A server started with a licence file (`serve --licensed`) lists reuse between the
+    rights holder's own outlet and a partner as licensed, not as derived."""
+    db = farm_client.app.state.engine.db_path
+    plain = farm_client.get("/api/sources").json()
+    farm_plain = next(r for r in plain["outlets"] if r["outlet"] == FARM)
+    licence = Licence(own=frozenset({WIRE}), partners=frozenset({FARM}))
+    with TestClient(create_app(db, licence=licence)) as c:
+        body = c.get("/api/sources").json()
+    rows = {r["outlet"]: r for r in body["outlets"] + body["unranked"]}
+    farm, wire = rows[FARM], rows[WIRE]
+    assert farm["licence_role"] == "partner" and wire["licence_role"] == "own"
+    assert farm["derived"] == 0 and farm["reuses"] == []
+    assert farm["licensed_from"] == [{"outlet": WIRE, "articles": farm_plain["derived"]}]
+    assert {"outlet": FARM, "articles": farm_plain["derived"]} in wire["licensed_to"]
+    assert body["outlets"][0]["outlet"] != FARM  # licensed reuse does not rank a partner
 
 
 def test_sources_rank_the_planted_farm_first(farm_client: TestClient) -> None:

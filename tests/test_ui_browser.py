@@ -31,6 +31,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed (the [serve] extra)")
 
 from conftest import short_tmpdir  # noqa: E402
+from newstrace.grouping.outlets import Licence  # noqa: E402
 from newstrace.service.app import create_app  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
@@ -405,9 +406,14 @@ FARM, WIRE = "contentfarm-example.net", "newswire-example.com"
 
 
 @pytest.fixture(scope="module")
-def farm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def farm_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("farm") / "index.db"
+
+
+@pytest.fixture(scope="module")
+def farm_url(farm_db: Path) -> Iterator[str]:
     """A second server (no token) holding only the planted farm feed, added by the API."""
-    with _serve(create_app(tmp_path_factory.mktemp("farm") / "index.db")) as url:
+    with _serve(create_app(farm_db)) as url:
         lines = (FIXTURES / "farm_feed.jsonl").read_text(encoding="utf-8").splitlines()
         arts = [json.loads(line) for line in lines if line.strip()]
         assert len(_post(url, arts)["result"]["added"]) == len(arts)
@@ -447,6 +453,22 @@ def test_11_sources_page_ranks_the_planted_farm_first(page: Any, farm_url: str) 
     assert rows.count() == 6
     assert all(r.startswith("contentfarm-") for r in
                (rows.nth(i).get_attribute("data-id") for i in range(rows.count())))
+
+
+def test_11b_sources_page_lists_licensed_reuse(page: Any, farm_url: str, farm_db: Path) -> None:
+    """A server started with a licence file: the farm, marked a partner of the wire, is
+    listed with licensed reuse in its own column and no longer ranks first."""
+    licence = Licence(own=frozenset({WIRE}), partners=frozenset({FARM}))
+    with _serve(create_app(farm_db, licence=licence)) as url:
+        page.goto(url + "/#/sources")
+        page.wait_for_selector("#source-list")
+        assert "licensed" in page.locator("#source-list thead").inner_text()
+        farm = page.locator(f"tr[data-outlet='{FARM}']")
+        assert "partner" in farm.inner_text()
+        assert farm.locator(".ui-licensed").inner_text().startswith(f"from {WIRE}")
+        assert page.locator("#source-list tbody tr").first.get_attribute(
+            "data-outlet") != FARM
+        _shot(page, "ui_sources_licensed.png")
 
 
 def test_12_evidence_marks_shared_words_in_one_language(page: Any, farm_url: str) -> None:

@@ -24,17 +24,22 @@ def serve(
     db: Path = typer.Option(Path("newstrace.db"), "--db", help="Index file (created if missing)"),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)"),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port"),
+    licensed: Path | None = typer.Option(
+        None, "--licensed", help='TOML: own = ["outlet", ...], partners = [...]; the '
+        "sources page lists their reuse as licensed (as `newstrace sources --licensed`)"),
 ) -> None:
     """Run the HTTP API and web UI over an index. Set NEWSTRACE_TOKEN to require a token."""
     import uvicorn
 
+    from newstrace.grouping.outlets import Licence, LicenceError
     from newstrace.index import Index
     from newstrace.index.store import StoreError
     from newstrace.service.app import create_app
 
-    try:  # a wrong --db must fail here, not as 500s in the browser
+    try:  # a wrong --db or licence file must fail here, not as 500s in the browser
+        licence = Licence.from_toml(licensed) if licensed is not None else None
         Index(db).close()
-    except StoreError as exc:
+    except (StoreError, LicenceError) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
 
@@ -46,4 +51,5 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"newstrace: index {db}, UI at http://{shown}:{port}/ , API docs at /docs"
                + (" (bearer token required)" if token else ""), err=True)
-    uvicorn.run(create_app(db, token=token), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(db, token=token, licence=licence), host=host, port=port,
+                log_level="info")

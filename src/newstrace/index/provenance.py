@@ -17,19 +17,14 @@ from newstrace.text.article import Article
 def sources(index: Any, licence: Licence | None = None,
             min_articles: int = MIN_ARTICLES) -> dict:
     """The scan JSON's `sources` section from the index's articles, stored reuse pairs
-    and families (grouping.outlets.sources)."""
-    arts = []
-    pairs: dict[tuple[str, str], PairResult] = {}
-    for row in index.export_rows():
-        d = index.article(row["id"])
-        arts.append(Article(id=d["id"], text="", title=d["title"], lang=d["lang"],
-                            url=d.get("url"), source=d["source"], published=d["published"],
-                            attributed_source=d.get("attributed_source")))
-        for p in index.kin(d["id"]):
-            if (p["a"], p["b"]) not in pairs:
-                pairs[(p["a"], p["b"])] = _pair(p)
+    and families (grouping.outlets.sources), read in a few whole-table scans."""
+    arts = [Article(id=d["id"], text="", title=d["title"], lang=d["lang"], url=d["url"],
+                    source=d["source"], published=d["published"],
+                    attributed_source=d["attributed_source"])
+            for d in index.article_fields()]
+    pairs = [_pair(p) for p in index.all_pairs(reuse_only=True)]
     fams = [Family.from_dict(f) for f in index.families()]
-    return rank_sources(arts, list(pairs.values()), fams, licence, min_articles)
+    return rank_sources(arts, pairs, fams, licence, min_articles)
 
 
 def _pair(d: dict) -> PairResult:
@@ -39,8 +34,8 @@ def _pair(d: dict) -> PairResult:
 
 
 def records(index: Any, table: str) -> list[dict]:
-    """One export table of an index (pipeline.tables.TABLES); pairs: each stored pair
-    once, gathered from every article's kin; sources: ranked, then unranked outlets."""
+    """One export table of an index (pipeline.tables.TABLES); pairs: each related pair
+    once, as kin states it; sources: ranked, then unranked outlets."""
     if table == "articles":
         return list(index.export_rows())
     if table == "families":
@@ -48,11 +43,7 @@ def records(index: Any, table: str) -> list[dict]:
     if table == "stories":
         return [s for s in index.stories() if s["id"] is not None]
     if table == "pairs":
-        pairs: dict[tuple[str, str], dict] = {}
-        for row in index.export_rows():
-            for p in index.kin(row["id"]):
-                pairs.setdefault((p["a"], p["b"]), p)
-        return sorted(pairs.values(), key=lambda p: (p["a"], p["b"]))
+        return index.all_pairs()  # type: ignore[no-any-return]
     if table == "sources":
         section = sources(index)
         return list(section["outlets"]) + list(section["unranked"])

@@ -22,6 +22,7 @@ from newstrace.index.regroup import effective
 from newstrace.index.store import Store
 from newstrace.index.vectors import VectorIndex
 from newstrace.matching.bands import BandIndex
+from newstrace.matching.relation import REUSE
 from newstrace.text.article import Article, parse_date
 
 
@@ -158,6 +159,25 @@ class Reads:
         ):
             groups.setdefault(fid, ([], story))[0].append(ext_id)
         return [self._family_dict(f, m, s) for f, (m, s) in sorted(groups.items())]
+
+    @guarded
+    def all_pairs(self, reuse_only: bool = False) -> list[dict]:
+        """Every related pair of the index once (compare's contract, no features), as kin
+        states them (an inferred relation replaces a direct non-reuse verdict), by ids."""
+        pairs = effective(*self.store.all_pair_data(reuse_only))
+        if reuse_only:
+            pairs = [d for d in pairs if d["relation"] in REUSE]
+        for d in pairs:
+            d.pop("features", None)
+        return sorted(pairs, key=lambda d: (d["a"], d["b"]))
+
+    @guarded
+    def article_fields(self) -> list[dict]:
+        """Each article's stored fields without its text or sentences, in one scan."""
+        rows = self.store.conn.execute(
+            "SELECT ext_id, title, lang, url, source, published, attributed_source "
+            "FROM articles ORDER BY id")
+        return [{**dict(r), "id": r["ext_id"]} for r in rows]
 
     @guarded
     def export_rows(self) -> Iterator[dict]:

@@ -334,6 +334,15 @@ class Store:
             (members, members),
         ).fetchall()
 
+    def all_pair_data(self, reuse_only: bool = False) -> tuple[list[sqlite3.Row],
+                                                               list[sqlite3.Row]]:
+        """Every stored pair dict (not unrelated; reuse only if asked) and every inferred
+        one, in two scans: for whole-index tables, not one query per article."""
+        extra = " AND relation IN " + _REUSE_SQL if reuse_only else ""
+        direct = self.conn.execute(
+            "SELECT a, b, data FROM pairs WHERE data IS NOT NULL" + extra).fetchall()
+        return direct, self.conn.execute("SELECT a, b, data FROM inferred").fetchall()
+
     def pair_data(self, ids: Iterable[int]) -> list[sqlite3.Row]:
         """Stored dicts of the non-unrelated pairs among ids."""
         members = _ids(ids)

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from newstrace import __version__
+from newstrace.grouping.outlets import Licence
 from newstrace.index.store import StoreError
 from newstrace.service import guard
 from newstrace.service.engine import Engine, Jobs
@@ -55,8 +56,9 @@ def _trim(value: Any) -> Any:
 
 
 def create_app(db_path: str | Path, token: str | None = None,
-               window_days: int | None = None) -> FastAPI:
-    """The API and UI over the index at `db_path`.
+               window_days: int | None = None, licence: Licence | None = None) -> FastAPI:
+    """The API and UI over the index at `db_path`; `licence` marks own and partner outlets
+    whose reuse /api/sources lists as licensed.
 
     `token` enables bearer auth; the `serve` command passes NEWSTRACE_TOKEN. It is not read
     from the environment here, so a library caller always gets exactly what it asks for.
@@ -82,6 +84,7 @@ def create_app(db_path: str | Path, token: str | None = None,
     app.state.engine = engine
     app.state.jobs = Jobs(engine)
     app.state.token = token
+    app.state.licence = licence
 
     @app.exception_handler(StoreError)
     async def store_error(_: Request, exc: StoreError) -> Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from newstrace.grouping.outlets import MIN_ARTICLES
@@ -24,13 +24,15 @@ ARTICLE_FIELDS = ["id", "family", "story", "keep"]
 
 
 @router.get("/api/sources")
-async def get_sources(engine: EngineDep, min_articles: int = Query(
+async def get_sources(request: Request, engine: EngineDep, min_articles: int = Query(
         MIN_ARTICLES, ge=1, le=100_000, description="rank outlets with at least this many "
         "articles")) -> dict[str, Any]:
     """The scan JSON's `sources` section from the index: `outlets` ranked by the share of
     their articles that derive from another outlet's (ties by count), `unranked` (fewer
-    than min_articles) and `unknown_outlet_articles`."""
-    return await engine.read(lambda ix: provenance.sources(ix, None, min_articles))
+    than min_articles) and `unknown_outlet_articles`. Reuse between outlets of the
+    server's licence file (`serve --licensed`) is listed as licensed."""
+    licence = request.app.state.licence
+    return await engine.read(lambda ix: provenance.sources(ix, licence, min_articles))
 
 
 @router.get("/api/export/{table}", response_class=Response,

@@ -452,7 +452,14 @@ function counts(items) {
     " " + d.articles)]));
 }
 
-function sourceRow(r) {
+function licensedCell(r) {
+  return el("td", { class: "ui-licensed" },
+    r.licensed_from && r.licensed_from.length ? ["from ", counts(r.licensed_from)] : null,
+    r.licensed_from && r.licensed_from.length && r.licensed_to && r.licensed_to.length ? " · " : null,
+    r.licensed_to && r.licensed_to.length ? ["to ", counts(r.licensed_to)] : null);
+}
+
+function sourceRow(r, licensed) {
   const langs = Object.entries(r.languages || {}).map(([k, n]) => [lang(k), n > 1 ? ` ${n} ` : " "]);
   return el("tr", { "data-outlet": r.outlet },
     el("td", { class: "ui-rank", text: r.rank == null ? "–" : r.rank }),
@@ -461,13 +468,17 @@ function sourceRow(r) {
     el("td", { class: "ui-num", title: `${r.derived} of ${r.articles} articles derive from another outlet's`, text: pct(r.derived_share) }),
     el("td", { class: "ui-reuses" }, counts(r.reuses)),
     el("td", { class: "ui-reused-by" }, counts(r.reused_by)),
-    el("td", { class: "ui-num", text: r.median_lag_hours == null ? "" : `${num(r.median_lag_hours)} h` }));
+    el("td", { class: "ui-num", text: r.median_lag_hours == null ? "" : `${num(r.median_lag_hours)} h` }),
+    licensed ? licensedCell(r) : null);
 }
 
+// The licensed column shows only when the server has a licence file (`serve --licensed`).
 function sourcesTable(rows, id) {
+  const licensed = rows.some((r) => r.licence_role);
+  const heads = ["#", "outlet", "articles", "languages", "derived share", "reuses text of", "reused by", "median lag"];
   return el("table", { class: "nt-table", id }, el("thead", {}, el("tr", {},
-    ["#", "outlet", "articles", "languages", "derived share", "reuses text of", "reused by", "median lag"].map((h) => el("th", { text: h })))),
-  el("tbody", {}, rows.map(sourceRow)));
+    heads.concat(licensed ? ["licensed"] : []).map((h) => el("th", { text: h })))),
+  el("tbody", {}, rows.map((r) => sourceRow(r, licensed))));
 }
 
 async function viewSources(params) {
