@@ -353,6 +353,24 @@ def test_evidence_marks_words_shared_within_one_language() -> None:
     assert cross.xpath(".//mark") == []  # en against de: nothing is shared word for word
 
 
+def test_evidence_marks_shared_text_in_scripts_without_spaces() -> None:
+    """Chinese has no spaces between words: the shared stretch is marked, the changed
+    characters are the gaps (a whole-sentence 'word' would never match)."""
+    from newstrace.service.report import pair_view
+
+    a = {"id": "a", "lang": "zh", "sentence_langs": ["zh"],
+         "sentence_list": ["里斯本周一开通了一座新桥。"]}
+    b = {"id": "b", "lang": "zh", "sentence_langs": ["zh"],
+         "sentence_list": ["里斯本周二开通了一座新桥。"]}
+    pair = {"a": "a", "b": "b", "relation": "rewrite", "reuse_score": 0.8, "story_score": 0.9,
+            "coverage": {"a": 1.0, "b": 1.0}, "direction": None,
+            "evidence": [{"a": [0, 0], "b": [0, 0], "score": 0.9}]}
+    doc = lxml.html.fragment_fromstring(pair_view(pair, a, b), create_parent="div")
+    (span,) = doc.xpath('.//tr[@class="nt-span"]')
+    assert [m.text for m in span.xpath("./td[1]//mark")] == ["里斯本周", "开通了一座新桥"]
+    assert [m.text for m in span.xpath("./td[3]//mark")] == ["里斯本周", "开通了一座新桥"]
+
+
 @pytest.mark.browser
 def test_family_graph_labels_do_not_overlap_as_chromium_draws_them(tmp_path: Path) -> None:
     """The same check with the font's real widths: each label's box as Chromium lays it

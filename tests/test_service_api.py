@@ -284,6 +284,32 @@ def test_sources_rank_the_planted_farm_first(farm_client: TestClient) -> None:
     assert farm_client.get("/api/sources?min_articles=0").status_code == 422
 
 
+def test_export_follows_the_list_filters(farm_client: TestClient) -> None:
+    """A filtered export holds what the filtered lists show: the outlet's articles, the
+    families and stories with a member from it, the pairs with a side from it."""
+    def jsonl(table: str, **params: str) -> list[dict]:
+        r = farm_client.get(f"/api/export/{table}", params={"format": "jsonl", **params})
+        assert r.status_code == 200, r.text
+        return [json.loads(line) for line in r.text.splitlines()]
+
+    listed = farm_client.get("/api/articles", params={"outlet": FARM, "limit": 1000}).json()
+    arts = jsonl("articles", outlet=FARM)
+    assert {a["id"] for a in arts} == {a["id"] for a in listed["articles"]} and len(arts) == 6
+    # (every family holds a farm article; the partner reprinted three wire stories)
+    for table, outlet in (("families", "partnerdaily-example.co.uk"), ("stories", FARM)):
+        want = farm_client.get(f"/api/{table}", params={"outlet": outlet, "limit": 1000}
+                               ).json()
+        got = jsonl(table, outlet=outlet)
+        assert {g["id"] for g in got} == {w["id"] for w in want[table]}
+        assert 0 < len(got) < len(jsonl(table))
+    farm_ids = {a["id"] for a in arts}
+    pairs = jsonl("pairs", outlet=FARM)
+    assert pairs and all(p["a"] in farm_ids or p["b"] in farm_ids for p in pairs)
+    assert len(pairs) < len(jsonl("pairs"))
+    assert len(jsonl("sources", outlet=FARM)) == len(jsonl("sources"))  # always whole
+    assert jsonl("articles", q="no such words anywhere") == []
+
+
 @pytest.mark.parametrize("table", ["pairs", "families", "stories", "sources", "articles"])
 def test_export_csv_matches_the_json_lists(farm_client: TestClient, table: str) -> None:
     """Each table downloads as CSV (a header, one row per record) and JSONL (the records

@@ -327,6 +327,11 @@ def test_08_search_and_filters(page: Any, base_url: str) -> None:
     assert stories.count() == 1 and "Storm closes ports" in stories.first.inner_text()
     assert "example.com" in stories.first.inner_text()  # outlet: the url's registered domain
     _shot(page, "ui_search_filters.png")
+    # The list's download holds what the filters match, not the whole table.
+    with page.expect_download() as dl:
+        page.click(".ui-list-export a[data-export='stories.csv']")
+    lines = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and "Storm closes ports" in lines[1], lines
     page.select_option("#f-lang", "sv")
     page.click("#f-apply")
     page.wait_for_selector("#list-none")  # no Swedish article mentions the storm

@@ -83,6 +83,15 @@ def _where(f: Filters) -> tuple[str, list[Any]]:
     return (" AND ".join(conds) or "1"), params
 
 
+def matching_ids(ix: Any, f: Filters) -> set[str] | None:
+    """Ids of the articles the filters match, or None when no filter is set (all)."""
+    if f == Filters():
+        return None
+    where, params = _where(f)
+    return {r[0] for r in _conn(ix).execute(
+        f"SELECT a.ext_id FROM articles a WHERE {where}", params)}
+
+
 def _brief(r: sqlite3.Row) -> dict[str, Any]:
     return {"id": r["ext_id"], "title": r["title"], "lang": r["lang"],
             "published": r["published"], "source": r["source"], "url": r["url"],

@@ -33,17 +33,22 @@ def _pair(d: dict) -> PairResult:
                       d.get("direction"), al, {}, story_link=d.get("story_link"))
 
 
-def records(index: Any, table: str) -> list[dict]:
+def records(index: Any, table: str, only: set[str] | None = None) -> list[dict]:
     """One export table of an index (pipeline.tables.TABLES); pairs: each related pair
-    once, as kin states it; sources: ranked, then unranked outlets."""
+    once, as kin states it; sources: ranked, then unranked outlets. `only`: article ids
+    (a filtered list): the articles among them, the families and stories with a member
+    among them, the pairs with a side among them (sources are always whole)."""
+    def keep(ids: list[str]) -> bool:
+        return only is None or any(i in only for i in ids)
+
     if table == "articles":
-        return list(index.export_rows())
+        return [r for r in index.export_rows() if keep([r["id"]])]
     if table == "families":
-        return index.families()  # type: ignore[no-any-return]
+        return [f for f in index.families() if keep(f["articles"])]
     if table == "stories":
-        return [s for s in index.stories() if s["id"] is not None]
+        return [s for s in index.stories() if s["id"] is not None and keep(s["articles"])]
     if table == "pairs":
-        return index.all_pairs()  # type: ignore[no-any-return]
+        return [p for p in index.all_pairs() if keep([p["a"], p["b"]])]
     if table == "sources":
         section = sources(index)
         return list(section["outlets"]) + list(section["unranked"])

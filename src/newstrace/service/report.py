@@ -14,7 +14,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from newstrace.grouping import origin_status, origin_text
@@ -168,12 +168,31 @@ def _sentences(art: Mapping[str, Any] | None) -> list[str] | None:
     return list(sents) if isinstance(sents, list) else None
 
 
-_WORD = re.compile(r"\w+")
+# Scripts written without spaces (Chinese, Japanese kana, Thai): a character is shared
+# when a character pair it is in is (single characters match by chance everywhere);
+# elsewhere a word is a run of word characters.
+_UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_UNSPACED}]+|[^\W{_UNSPACED}]+")
+_IS_UNSPACED = re.compile(rf"[{_UNSPACED}]")
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int, set[str]]]:
+    """The markable pieces of a text (start, end) with the keys that make each shared."""
+    for m in _RUN.finditer(text):
+        run, at = m.group(), m.start()
+        if not _IS_UNSPACED.match(run):
+            yield at, m.end(), {run.casefold()}
+        elif len(run) == 1:
+            yield at, m.end(), {run}
+        else:
+            for i in range(len(run)):
+                yield at + i, at + i + 1, {run[j:j + 2] for j in (i - 1, i)
+                                           if 0 <= j < len(run) - 1}
 
 
 def _words(sents: list[str], lo: int, hi: int) -> set[str]:
-    return {w.casefold() for i in range(max(0, lo), min(hi + 1, len(sents)))
-            for w in _WORD.findall(sents[i])}
+    return {k for i in range(max(0, lo), min(hi + 1, len(sents)))
+            for _, _, keys in _pieces(sents[i]) for k in keys}
 
 
 def _span_langs(langs: list[Any], doc_lang: Any, lo: int, hi: int) -> set[Any]:
@@ -197,13 +216,13 @@ def _marked(text: str, shared: set[str] | None) -> str:
     if not shared:
         return _e(text)
     runs: list[list[int]] = []
-    for m in _WORD.finditer(text):
-        if m.group().casefold() not in shared:
+    for lo, hi, keys in _pieces(text):
+        if not keys & shared:
             runs.append([])  # an unshared word ends the run
         elif runs and runs[-1]:
-            runs[-1][1] = m.end()
+            runs[-1][1] = hi
         else:
-            runs.append([m.start(), m.end()])
+            runs.append([lo, hi])
     out, at = [], 0
     for lo, hi in (r for r in runs if r):
         out.append(f'{_e(text[at:lo])}<mark class="nt-shared">{_e(text[lo:hi])}</mark>')

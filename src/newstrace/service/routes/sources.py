@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from newstrace.grouping.outlets import MIN_ARTICLES
-from newstrace.index import provenance
+from newstrace.index import browse, provenance
 from newstrace.pipeline.tables import write_table
 from newstrace.service.engine import EngineDep
+from newstrace.service.routes.params import FiltersDep
 
 router = APIRouter(tags=["sources"])
 
@@ -37,13 +38,19 @@ async def get_sources(request: Request, engine: EngineDep, min_articles: int = Q
 
 @router.get("/api/export/{table}", response_class=Response,
             responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
-async def export(table: Table, engine: EngineDep,
+async def export(table: Table, engine: EngineDep, filters: FiltersDep,
                  format: Literal["csv", "jsonl"] = Query(  # noqa: A002 (the API's name)
                      "csv", description="csv (flat, a header row) or jsonl (full records)"),
                  ) -> Response:
     """One table of the index as a download: CSV flattened as `newstrace index export`
-    writes it, or JSONL with every record whole."""
-    records = await engine.read(lambda ix: provenance.records(ix, table))
+    writes it, or JSONL with every record whole. The list filters (q, lang, outlet,
+    dates) narrow it as they narrow the lists: the matching articles, the families and
+    stories with a matching member, the pairs with a matching side; sources stay whole."""
+    def read(ix: Any) -> list[dict]:
+        only = None if table == "sources" else browse.matching_ids(ix, filters)
+        return provenance.records(ix, table, only)
+
+    records = await engine.read(read)
     buf = io.StringIO()
     write_table(buf, table, records, format, ARTICLE_FIELDS if table == "articles" else None)
     return Response(buf.getvalue(), media_type=MEDIA[format], headers={

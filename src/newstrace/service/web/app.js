@@ -368,6 +368,13 @@ function pager(base, params, total, shown) {
     el("span", { id: "page-info", class: "nt-muted nt-small", text: `${offset + 1}–${offset + shown} of ${total}` }), next);
 }
 
+// The list's filters as a query string for its export ("" when none is set).
+function filterQuery(params) {
+  const q = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (params.get(k)) q.set(k, params.get(k));
+  return q.toString();
+}
+
 async function listView(base, params, what, load, render) {
   show(loading(what));
   const [bar, data] = await Promise.all([filterBar(base, params), load(listQuery(params))]);
@@ -378,8 +385,9 @@ async function listView(base, params, what, load, render) {
     return;
   }
   show(bar, el("h2", { text: `${what[0].toUpperCase() + what.slice(1)} (${data.total}${filtered ? " matching" : ""})` }),
-    el("p", { class: "nt-small nt-muted ui-list-export" }, `Download all ${what} in the index (not only these): `,
-      downloadLink(what, "csv"), " · ", downloadLink(what, "jsonl")),
+    el("p", { class: "nt-small nt-muted ui-list-export" },
+      filtered ? `Download the ${data.total} matching ${what} (every page): ` : `Download all ${what} in the index: `,
+      downloadLink(what, "csv", filterQuery(params)), " · ", downloadLink(what, "jsonl", filterQuery(params))),
     items.length ? render(items) : el("p", { id: "list-none", text: `No ${what} match these filters.` }),
     pager(base, params, data.total, items.length));
 }
@@ -423,8 +431,8 @@ const EXPORT_TABLES = ["sources", "pairs", "families", "stories", "articles"];
 
 // A plain link downloads when the server has no token; with one, fetch with the bearer
 // header and hand the browser a blob under the server's file name.
-function downloadLink(table, fmt) {
-  const href = `/api/export/${table}?format=${fmt}`;
+function downloadLink(table, fmt, filters) {
+  const href = `/api/export/${table}?format=${fmt}` + (filters ? "&" + filters : "");
   return el("a", { href, download: `newstrace-${table}.${fmt}`, class: "ui-download", "data-export": `${table}.${fmt}`,
     text: fmt.toUpperCase(), onclick: async (ev) => {
       if (!token()) return;
