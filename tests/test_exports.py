@@ -129,6 +129,15 @@ def test_index_export_tables_csv_and_jsonl(scanned, tmp_path):
     res = runner.invoke(index_app, ["export", "--db", db, "--table", "stories", "-f", "csv"])
     stories = _csv(res.stdout)
     assert res.exit_code == 0 and sorted(int(s["size"]) for s in stories) == [1, 1, 1, 2]
+    # The index's stories carry the scan's title, dates and timeline roles.
+    res = runner.invoke(index_app, ["export", "--db", db, "--table", "stories"])
+    stored = {frozenset(s["articles"]): s for s in map(json.loads, res.stdout.splitlines())}
+    for st in result["stories"]:
+        got = stored[frozenset(st["articles"])]
+        assert (got["title"], got["first"], got["last"]) == (st["title"], st["first"],
+                                                             st["last"])
+        assert got["timeline"] == st["timeline"]
+    assert any(s["title"] for s in stored.values())
 
     res = runner.invoke(index_app, ["export", "--db", db, "--table", "sources", "-f", "csv"])
     assert res.exit_code == 0, res.output

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newstrace.grouping import Family
+from newstrace.grouping import Family, Story, derivations, timelines
 from newstrace.grouping.outlets import MIN_ARTICLES, Licence
 from newstrace.grouping.outlets import sources as rank_sources
 from newstrace.matching.alignment import Alignment
@@ -14,17 +14,32 @@ from newstrace.matching.relation import PairResult
 from newstrace.text.article import Article
 
 
+def _articles(index: Any) -> list[Article]:
+    return [Article(id=d["id"], text="", title=d["title"], lang=d["lang"], url=d["url"],
+                    source=d["source"], published=d["published"],
+                    attributed_source=d["attributed_source"])
+            for d in index.article_fields()]
+
+
 def sources(index: Any, licence: Licence | None = None,
             min_articles: int = MIN_ARTICLES) -> dict:
     """The scan JSON's `sources` section from the index's articles, stored reuse pairs
     and families (grouping.outlets.sources), read in a few whole-table scans."""
-    arts = [Article(id=d["id"], text="", title=d["title"], lang=d["lang"], url=d["url"],
-                    source=d["source"], published=d["published"],
-                    attributed_source=d["attributed_source"])
-            for d in index.article_fields()]
     pairs = [_pair(p) for p in index.all_pairs(reuse_only=True)]
     fams = [Family.from_dict(f) for f in index.families()]
-    return rank_sources(arts, pairs, fams, licence, min_articles)
+    return rank_sources(_articles(index), pairs, fams, licence, min_articles)
+
+
+def stories(index: Any) -> list[dict]:
+    """Every story of the index with the scan's title, date range and timeline (the
+    scan's own grouping.timelines over what the index stored)."""
+    arts = _articles(index)
+    pairs = [_pair(p) for p in index.all_pairs()]
+    fams = [Family.from_dict(f) for f in index.families()]
+    sts = [Story(s["id"], s["articles"]) for s in index.stories() if s["id"] is not None]
+    family_of = {m: f.id for f in fams for m in f.articles}
+    lines = timelines(sts, arts, pairs, derivations(arts, pairs, fams), family_of)
+    return [s.to_dict() | line for s, line in zip(sts, lines)]
 
 
 def _pair(d: dict) -> PairResult:
@@ -46,7 +61,7 @@ def records(index: Any, table: str, only: set[str] | None = None) -> list[dict]:
     if table == "families":
         return [f for f in index.families() if keep(f["articles"])]
     if table == "stories":
-        return [s for s in index.stories() if s["id"] is not None and keep(s["articles"])]
+        return [s for s in stories(index) if keep(s["articles"])]
     if table == "pairs":
         return [p for p in index.all_pairs() if keep([p["a"], p["b"]])]
     if table == "sources":

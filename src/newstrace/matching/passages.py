@@ -33,6 +33,9 @@ class PassageParams:
     max_gap: int = 3  # a condensed rewrite drops up to every other sentence of a paragraph
     min_seed_words: int = 3
     long_words: int = 20
+    # A run of this many verified spans is a passage even when its sentences are too
+    # short to seed (a translated dialogue, a list of short lines); 0: off.
+    verified_run: int = 0
 
 
 @dataclass
@@ -110,7 +113,9 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
         # "One sentence": a span of one sentence on at least one side, not a grown run.
         long_seed = any(_words(f) >= params.long_words - 1e-9
                         and (s.a[0] == s.a[1] or s.b[0] == s.b[1]) for s, f in seeds)
-        if not (long_seed or len(seeds) >= 2):
+        verified = sum(1 for s, _ in chain if s.score >= threshold)
+        short_run = 0 < params.verified_run <= verified
+        if not (long_seed or len(seeds) >= 2 or short_run):
             continue
         kept.append(Passage([s for s, _ in chain]))
     spans = [s for p in kept for s in p.spans]
