@@ -358,3 +358,23 @@ def test_reads_do_not_wait_behind_the_writer(client: TestClient) -> None:
     assert r.status_code == 200, r.text
     assert client.get("/api/articles/fresh/1").json()["id"] == "fresh/1"
     client.delete("/api/articles/fresh/1")
+
+
+@pytest.mark.parametrize("problem", ["licence", "db"])
+def test_serve_refuses_a_bad_licence_file_or_index_before_starting(tmp_path: Path,
+                                                                   problem: str) -> None:
+    """`serve --licensed` with a broken file, or a --db that is not an index, exits 2 with
+    the file named, before any server starts."""
+    from typer.testing import CliRunner
+
+    from newstrace.cli.main import app
+
+    db, licence = tmp_path / "news.db", tmp_path / "licence.toml"
+    licence.write_text('own = ["wire.example"]\n', encoding="utf-8")
+    if problem == "licence":
+        licence.write_text('own = "wire.example"\n', encoding="utf-8")  # not a list
+    else:
+        db.write_bytes(b"this is not an SQLite file at all" * 100)
+    res = CliRunner().invoke(app, ["serve", "--db", str(db), "--licensed", str(licence)])
+    assert res.exit_code == 2, res.output
+    assert str(licence if problem == "licence" else db) in res.output
