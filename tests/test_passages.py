@@ -165,6 +165,25 @@ def test_passage_minimum_two_verified_sentences_or_one_long():
     assert not weak.found and weak.verified == 0
 
 
+def test_a_run_of_short_verified_lines_is_a_passage_if_it_holds_enough_words():
+    """Translated short lines ("Tom is here.") never seed, but four verified in a row with
+    10+ content words between them are shared text; four ingredient lines ("2 eggs") with
+    a word each are not, nor are three lines however long their words."""
+    import numpy as np
+
+    from newstrace.matching.passages import PassageParams, passages
+
+    lengths = np.full(30, 100.0)
+    params = PassageParams(verified_run=4, run_words=10)
+    four = [((i, i), (i + 4, i + 4)) for i in range(3, 7)]
+    dialogue = passages(_scored(four, words=2.5), 0.5, lengths, lengths, params)
+    assert dialogue.found and len(dialogue.spans) == 4
+    assert not passages(_scored(four, words=1), 0.5, lengths, lengths, params).found
+    assert not passages(_scored(four[:3], words=2.9), 0.5, lengths, lengths, params).found
+    assert not passages(_scored(four, words=2.5), 0.5, lengths, lengths,
+                        PassageParams(verified_run=0)).found  # off: as before
+
+
 def test_extension_is_looser_than_seeding_but_needs_a_seed():
     import numpy as np
 

@@ -8,7 +8,8 @@
            or inserts a sentence, and words some sentences further from the source);
 - filter:  a passage is evidence of reuse when it holds two seeds, or one seed of at least
            `long_words` content words on both sides (one long verbatim or translated
-           sentence).
+           sentence), or a run of `verified_run` verified spans too short to seed that
+           together hold `run_words` content words (a translated dialogue of short lines).
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
 sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), or
@@ -34,8 +35,10 @@ class PassageParams:
     min_seed_words: int = 3
     long_words: int = 20
     # A run of this many verified spans is a passage even when its sentences are too
-    # short to seed (a translated dialogue, a list of short lines); 0: off.
-    verified_run: int = 0
+    # short to seed (a translated dialogue, short quotes), if together they hold at least
+    # run_words content words (smaller side): two recipes' ingredient lines do not.
+    verified_run: int = 4
+    run_words: int = 10
 
 
 @dataclass
@@ -113,8 +116,9 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
         # "One sentence": a span of one sentence on at least one side, not a grown run.
         long_seed = any(_words(f) >= params.long_words - 1e-9
                         and (s.a[0] == s.a[1] or s.b[0] == s.b[1]) for s, f in seeds)
-        verified = sum(1 for s, _ in chain if s.score >= threshold)
-        short_run = 0 < params.verified_run <= verified
+        verified = [(s, f) for s, f in chain if s.score >= threshold]
+        short_run = (0 < params.verified_run <= len(verified)
+                     and sum(_words(f) for _, f in verified) >= params.run_words - 1e-9)
         if not (long_seed or len(seeds) >= 2 or short_run):
             continue
         kept.append(Passage([s for s, _ in chain]))
