@@ -314,6 +314,29 @@ def test_fit_logistic_recovers_sign_and_is_deterministic() -> None:
     assert float(np.sum(p - y)) == approx(0.0, abs=1e-6)
 
 
+def test_fit_nonneg_logistic_sets_negative_evidence_aside_but_keeps_free_columns() -> None:
+    """Column 0 predicts the label, column 1 is anti-correlated with it and column 2 is a
+    prior that may be negative: the constrained fit zeroes column 1, keeps column 2's
+    negative weight, and equals a plain fit on the columns it keeps."""
+    from newstrace.evaluation.metrics import fit_nonneg_logistic
+
+    rng = np.random.default_rng(3)
+    n = 400
+    y = (rng.random(n) < 0.5).astype(float)
+    good = y + rng.normal(0, 0.8, n)
+    against = -y + rng.normal(0, 0.8, n)
+    prior = (1 - y) + rng.normal(0, 0.8, n)
+    X = np.column_stack([good, against, prior])
+    plain, _ = fit_logistic(X, y, l2=1.0)
+    assert plain[1] < 0 and plain[2] < 0
+    w, b = fit_nonneg_logistic(X, y, l2=1.0, free=(2,))
+    assert w[0] > 0 and w[1] == 0.0 and w[2] < 0
+    kept, kept_b = fit_logistic(X[:, [0, 2]], y, l2=1.0)
+    assert w[[0, 2]] == approx(kept) and b == approx(kept_b)
+    w_all, _ = fit_nonneg_logistic(X, y, l2=1.0)
+    assert (w_all >= 0).all() and w_all[0] > 0
+
+
 def test_fit_logistic_sample_weight_equals_duplication() -> None:
     x = np.array([[0.0], [1.0], [2.0], [3.0]])
     y = np.array([0, 1, 0, 1])

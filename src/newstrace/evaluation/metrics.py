@@ -399,6 +399,30 @@ def fit_logistic(
     return theta[:-1].copy(), float(theta[-1])
 
 
+def fit_nonneg_logistic(
+    X: ArrayLike, y: ArrayLike, l2: float = 1.0, sample_weight: ArrayLike | None = None,
+    free: Sequence[int] = (),
+) -> tuple[np.ndarray, float]:
+    """fit_logistic with every weight >= 0 but those of the `free` columns, for features
+    that are each evidence for the positive class by construction (more shared text never
+    argues against reuse). Active set: fit, set the most negative constrained weight's
+    feature aside, refit on the rest, until none is negative; those set aside get 0."""
+    x = np.asarray(X, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    active = list(range(x.shape[1]))
+    while True:
+        w, b = fit_logistic(x[:, active], y, l2, sample_weight)
+        negative = [(float(w[k]), k) for k, col in enumerate(active)
+                    if col not in free and w[k] < 0]
+        if not negative:
+            break
+        del active[min(negative)[1]]
+    full = np.zeros(x.shape[1])
+    full[active] = w
+    return full, b
+
+
 def fit_linear(
     X: ArrayLike,
     y: ArrayLike,

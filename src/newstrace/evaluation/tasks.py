@@ -18,7 +18,14 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from newstrace.evaluation import corpora, metrics, planted
-from newstrace.matching.relation import REUSE, REUSE_FEATURES, PairResult, feature_matrix, relate
+from newstrace.matching.relation import (
+    REUSE,
+    REUSE_FEATURES,
+    REUSE_FREE,
+    PairResult,
+    feature_matrix,
+    relate,
+)
 from newstrace.pipeline import Pipeline, Progress, _quiet
 from newstrace.text.article import Article
 from newstrace.text.sentences import split_sentences
@@ -215,7 +222,7 @@ def _leave_one_task_out(pipeline: Pipeline, data: Path, progress: Progress) -> d
     scores = np.zeros(len(y))
     for t in sorted(set(task)):
         held = task == t
-        w, b = metrics.fit_logistic(X[~held], y[~held], l2=1.0)
+        w, b = metrics.fit_nonneg_logistic(X[~held], y[~held], l2=1.0, free=REUSE_FREE)
         scores[held] = metrics.logistic(X[held] @ w + b)
     lex = [r.features["lex3"] for r in results]
     return {"loto_auc": _r(metrics.roc_auc(scores, y > 0.5)),

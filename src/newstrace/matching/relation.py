@@ -31,8 +31,13 @@ from newstrace.text.language import same_language
 RELATIONS = ("duplicate", "translation", "rewrite", "partial", "same_story", "unrelated")
 REUSE = frozenset({"duplicate", "translation", "rewrite", "partial"})
 
-# Every reuse feature is computed from verified passages (or, lex3, from the words).
-REUSE_FEATURES = ("passage", "cov_min", "cov_max", "vshare", "run", "vmean", "lex3")
+# Every reuse feature is computed from verified passages (or, lex3, from the words), and
+# each is evidence for reuse: its weight is fitted >= 0. same_language is no evidence but
+# a prior (its weight is free): within one language, reports of one event share more
+# words and passages by chance, so the same passages weigh less there.
+REUSE_FEATURES = ("passage", "cov_min", "cov_max", "vshare", "run", "vmean", "lex3",
+                  "same_language")
+REUSE_FREE = (REUSE_FEATURES.index("same_language"),)
 # Story features the calibration chooses among (calibration.STORY_MODELS); the chosen
 # ones are the keys of Params.story_weights.
 STORY_FEATURES = (
