@@ -12,7 +12,8 @@ Reuse model (logistic regression on REUSE_FEATURES: evidence computed from verif
              planted passages (planted.py, fit halves): verbatim, edited, translated;
   negatives  FLORES pairs of different documents; ECB+ pairs of different articles on
              one event (independent reports: no shared word 5-gram; pairs sharing wire
-             copy are left out) and on the look-alike event of the same topic; Clough task a `non` answers; the planted passages' control pairs;
+             copy are left out) and on the look-alike event of the same topic; Clough
+             task a `non` answers; the planted passages' control pairs;
   briefs     2-4-sentence excerpts of the above and of SemEval fit pairs, and runs of
              2-4 newstest lines of the fit years (_short_pairs, _multiway_briefs).
 Story model (logistic regression with soft targets; story_calibration.py chooses the
