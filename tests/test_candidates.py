@@ -90,6 +90,16 @@ def test_words_cut_chinese_into_bigrams() -> None:
     assert words("Die Straße, l'été") == ["die", "straße", "l", "été"]
 
 
+def test_words_keep_combining_marks_with_their_letters() -> None:
+    """Devanagari, Tamil and vowelled Arabic write vowels as combining marks, which \\w
+    does not match: a word stays one word, not a run of single letters."""
+    assert words("हिन्दी भाषा में समाचार") == ["हिन्दी", "भाषा", "में", "समाचार"]
+    assert words("தமிழ் செய்தி") == ["தமிழ்", "செய்தி"]
+    assert words("مَرْحَبًا بِالْعَالَم") == ["مَرْحَبًا", "بِالْعَالَم"]
+    assert words("e\u0301te\u0301") == ["e\u0301te\u0301"]  # decomposed accents too
+    assert words("a_b \u0301x") == ["a", "b", "x"]  # a stray mark starts no word
+
+
 def test_chinese_sentence_has_content_tokens(text: dict) -> None:
     s = text["zh_source"][0]
     toks = words(s)

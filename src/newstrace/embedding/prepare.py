@@ -32,10 +32,31 @@ _DENSE_RANGES = (
     "\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u19e0-\u19ff"
     "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
 )
+
+
+def _all_marks() -> str:
+    """Every combining mark (Unicode category M) of the first two planes, as a character
+    class body. Python's \\w matches none of them, so without this "हिन्दी" came out as
+    ह, न, द and an Arabic word with its vowel signs as single letters."""
+    out, start, prev = [], None, None
+    for c in range(0x20000):
+        if unicodedata.category(chr(c)).startswith("M"):
+            if start is None:
+                start = c
+            prev = c
+        elif start is not None:
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev != start
+                                                 else ""))
+            start = None
+    return "".join(out)
+
+
+_ANY_MARK = _all_marks()
 # A dense run (with its combining vowel and tone marks, which \w does not match), or a
-# word of any other script.
-_TOKEN = re.compile(f"([{_DENSE_RANGES}]+)|[^\\W_{_DENSE_RANGES}]+", re.UNICODE)
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # the same, for text without dense runs
+# word of any other script: letters and digits with the marks that follow them.
+_TOKEN = re.compile(f"([{_DENSE_RANGES}]+)|[^\\W_{_DENSE_RANGES}](?:[^\\W_{_DENSE_RANGES}]"
+                    f"|[{_ANY_MARK}])*", re.UNICODE)
+_WORD = re.compile(f"[^\\W_](?:[^\\W_]|[{_ANY_MARK}])*", re.UNICODE)  # no dense runs
 
 
 def _marks() -> str:
