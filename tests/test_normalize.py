@@ -242,3 +242,43 @@ def test_newsletter_boxes_and_their_privacy_lines_are_boilerplate() -> None:
                  "Dritte weitergegeben."):
         assert is_boilerplate(line), line
     assert not is_boilerplate("The minister said the data will be published next week.")
+
+
+def test_paywalls_forms_bot_checks_and_syndication_notes_are_boilerplate() -> None:
+    """Lines from pages of the SemEval fit half that made two unrelated articles of one
+    site `partial` or `duplicate` (shared site furniture, not shared text), and news
+    sentences on the same subjects that must stay."""
+    from newstrace.text.normalize import is_boilerplate
+
+    furniture = [
+        "TAKE A FREE TRIAL Registered users can read up to 3 reports.",
+        "Enter your details below for immediate access.",
+        "If you would like to request a full trial of our services, please fill in the "
+        "trial request form instead.",
+        "Note our system only accepts work email addresses (e.g. no Gmail, etc.).",
+        "The password for your account must be at least 8 characters long.",
+        "This article was originally published on the Russian page of 24/7 Internet agency "
+        "‘Caucasian Knot’ on January 1, 2020 at 08:18 pm MSK.",
+        "To access the full text of the article, click here",
+        "Anmelde",
+        "Zugriff auf alle Online-Artikel Bequeme Verlängerung Monatlich kündbar ab 1,99 € / "
+        "Monat Jetzt 30 Tage kostenlos",
+        "Przykro nam, ale z adresu IP z którego się łączysz odnotowaliśmy ogromną ilość "
+        "połączeń.",
+        "Podejrzewamy, że ktoś nadużył adresu IP, z którego korzystasz.",
+        'Jeśli chcesz połączyć się z nami zaznacz "NIE JESTEM ROBOTEM".',
+        "Twój adres IP: 192.0.2.7",
+        "Support local journalism.", "See offers.", "Thank you for supporting real journalism",
+        "Your subscription to the Atlanta Journal-Constitution funds in-depth reporting.",
+        "Follow News18.com on Twitter, Instagram, Facebook, Telegram, TikTok and on YouTube.",
+        "Read delivered to your inbox - subscribe to News18 Daybreak.",
+    ]
+    for line in furniture:
+        assert is_boilerplate(line), line
+    for line in ("Facebook updated its privacy policy on Tuesday.",
+                 "Police said the article was first published in 2019 by a local paper.",
+                 "Subscriptions to the newspaper fell by 10 percent last year.",
+                 "He urged people to support local businesses during the lockdown.",
+                 "Twitter said it would follow the court order.",
+                 "The robot was built by students in Krakow."):
+        assert not is_boilerplate(line), line

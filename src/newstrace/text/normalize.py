@@ -72,6 +72,7 @@ _LABEL = re.compile(
     r"|dela artikeln|del artikkelen|del artiklen"
     r"|subscribe(?: now| here)?|suscríbete(?: aquí| ahora)?|abonnieren|abonnez-vous"
     r"|prenumerera|abonner|abonnér|sign up|sign in|log in|skip to (?:main )?content"
+    r"|anmelden|anmelde|einloggen|se connecter|iniciar sesión|zaloguj(?: się)?|see offers"
     r"|back to top|print|e-?mail|tweet|whatsapp|facebook|twitter|linkedin|instagram"
     r"|accept(?: all)? cookies|cookie settings|manage cookies)[\s!.:…]*",
     re.IGNORECASE,
@@ -98,7 +99,18 @@ _OPENING = re.compile(
     r"|(?:we|this (?:web)?site) uses? cookies|wir verwenden cookies|utilizamos cookies"
     r"|usamos cookies|nous utilisons des cookies|vi använder (?:kakor|cookies)"
     r"|vi bruker (?:informasjonskapsler|cookies)|vi bruger cookies"
-    r"|by continuing to (?:use|browse)|copyright (?:©|\(c\)|\d{4})|©|\(c\) \d{4})",
+    r"|by continuing to (?:use|browse)|copyright (?:©|\(c\)|\d{4})|©|\(c\) \d{4}"
+    # syndication notes and full-text prompts under a teaser
+    r"|this (?:article|story|piece) (?:was |is )?(?:originally |first )?(?:published|posted)"
+    r"|to (?:read|access|view) the full (?:text|article|story)"
+    # paywalls, subscription pitches and the registration forms behind them
+    r"|(?:take|start) (?:a|your) free trial|registered users can|enter your details"
+    r"|if you would like to (?:request|start) a (?:full |free )?trial"
+    r"|(?:please )?(?:support|thank you for supporting) (?:local|real|independent|quality)"
+    r" journalism|your subscription (?:to|funds|helps|supports)|already a subscriber"
+    r"|(?:jetzt|hier) (?:registrieren|anmelden|abonnieren)|bereits abonnent|déjà abonné"
+    r"|ya (?:eres|soy) suscriptor"
+    r"|follow [\w.'-]+ on (?:twitter|facebook|instagram|telegram|tiktok|youtube|linkedin|x\b))",
     re.IGNORECASE,
 )
 # Phrases that give a (short) line away wherever they sit.
@@ -111,7 +123,18 @@ _ANYWHERE = re.compile(
     r"|(?:to|for) our newsletter|(?:mit|in) unserem newsletter|newsletter abonnieren"
     r"|à notre newsletter|a nuestro (?:newsletter|boletín)|enter your e-?mail"
     r"|e-mail-adresse ein|votre (?:adresse )?e-?mail|data will not be shared"
-    r"|nicht an dritte weitergegeben|ne seront pas (?:transmises|communiquées)",
+    r"|nicht an dritte weitergegeben|ne seront pas (?:transmises|communiquées)"
+    r"|delivered to your inbox"
+    # paywall offers and registration forms
+    r"|zugriff auf alle (?:online-)?artikel|monatlich kündbar|\d+ tage (?:kostenlos|gratis)"
+    r"|password (?:for your account )?must (?:be at least|contain)|first name,? last name"
+    r"|(?:only accepts )?work e-?mail address(?:es)?"
+    # bot checks scraped in place of an article
+    r"|(?:i'?m|i am) not a robot|nie jestem robotem|ich bin kein roboter"
+    r"|je ne suis pas un robot|no soy un robot|unusual traffic from your"
+    r"|we have (?:detected|noticed) (?:unusual|a (?:large|high) number of)"
+    r"|(?:ogromną|dużą) (?:ilość|liczbę) połączeń|nadużył\w* adres\w* ip"
+    r"|(?:your|twój|ihre|votre) (?:ip address|adres ip|ip-adresse|adresse ip)\s*:",
     re.IGNORECASE,
 )
 _LEADING_BULLETS = " \t-–—•*·>»|▪►"
