@@ -144,5 +144,19 @@ def test_index_export_tables_csv_and_jsonl(scanned, tmp_path):
     outlets = {r["outlet"]: r for r in _csv(res.stdout)}
     assert outlets["copycat-news.example"]["reuses"] == "wire.example: 1"
 
+    # Filters narrow a table as the UI's lists are narrowed.
+    res = runner.invoke(index_app, ["export", "--db", db, "--outlet", "copycat-news.example"])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(x)["id"] for x in res.stdout.splitlines()] == [COPY]
+    res = runner.invoke(index_app, ["export", "--db", db, "--table", "families",
+                                    "--outlet", "copycat-news.example"])
+    assert [sorted(json.loads(x)["articles"]) for x in res.stdout.splitlines()] == [
+        sorted([WIRE, COPY])]
+    res = runner.invoke(index_app, ["export", "--db", db, "--table", "pairs",
+                                    "--search", "no such words in any article"])
+    assert res.exit_code == 0 and res.stdout == ""
+    res = runner.invoke(index_app, ["export", "--db", db, "--from", "yesterday"])
+    assert res.exit_code == 2 and "not a date" in res.output
+
     res = runner.invoke(index_app, ["export", "--db", db, "--table", "nope"])
     assert res.exit_code == 2

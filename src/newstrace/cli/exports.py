@@ -20,6 +20,7 @@ __all__ = ["FIELDS", "FORMATS", "TABLES", "index_records", "scan_tables", "sourc
            "write_all", "write_table"]
 
 
-def index_records(index: Index, table: str) -> list[dict]:
-    """One table of an index (pairs, families, stories; index/provenance.records)."""
-    return records(index, table)
+def index_records(index: Index, table: str, only: set[str] | None = None) -> list[dict]:
+    """One table of an index (index/provenance.records); `only`: the article ids a filter
+    matched (None: all)."""
+    return records(index, table, only)

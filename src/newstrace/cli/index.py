@@ -295,13 +295,32 @@ def export(
     fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f",
                                      help="jsonl (one JSON object a line) or csv"),
     out_file: Path | None = typer.Option(None, "--out", "-o", help="Write here, not stdout"),
+    search: str | None = typer.Option(
+        None, "--search", help="Only what matches this text in an id, title or body "
+        "(articles; families, stories with such a member; pairs with such a side)"),
+    lang: str | None = typer.Option(None, "--lang", help="... in this language ('?': unknown)"),
+    outlet: str | None = typer.Option(None, "--outlet", help="... from this outlet"),
+    date_from: str | None = typer.Option(None, "--from", help="... published on or after "
+                                         "(ISO prefix: 2024, 2024-05, 2024-05-31)"),
+    date_to: str | None = typer.Option(None, "--to", help="... published on or before"),
 ) -> None:
     """One table of the index as JSONL or CSV (default: one JSON line per article with its
-    family, story and keep, the dedup keep/drop column)."""
+    family, story and keep, the dedup keep/drop column). The filters narrow it as the web
+    UI's lists are narrowed; sources are always whole."""
+    import re
+
     from newstrace.cli.exports import index_records, source_records, write_table
     from newstrace.cli.sources import _from_index
     from newstrace.grouping.outlets import MIN_ARTICLES
+    from newstrace.index.browse import DATE_PREFIX, Filters, matching_ids
 
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value and not re.match(DATE_PREFIX, value):
+            error(err, f"{name} {value!r}: not a date (use an ISO prefix: 2024, 2024-05 or "
+                       "2024-05-31)")
+            raise typer.Exit(2)
+    filters = Filters(q=search or None, lang=lang or None, outlet=outlet or None,
+                      date_from=date_from or None, date_to=date_to or None)
     if table is ExportTable.sources:
         if not db.exists():
             error(err, f"{db}: no index here (create one with `newstrace index add`)")
@@ -309,8 +328,7 @@ def export(
         records = source_records(_from_index(db, None, MIN_ARTICLES))
     else:
         with _open(db) as index:
-            records = (list(index.export_rows()) if table is ExportTable.articles
-                       else index_records(index, table.value))
+            records = index_records(index, table.value, matching_ids(index, filters))
     fields = ["id", "family", "story", "keep"] if table is ExportTable.articles else None
     dest = out_file.open("w", encoding="utf-8", newline="") if out_file else sys.stdout
     try:

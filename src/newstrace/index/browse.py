@@ -25,6 +25,10 @@ from newstrace.text.article import outlet_of
 FACET_LIMIT = 200  # outlets offered for filtering, most frequent first
 
 
+# A date filter: an ISO prefix (2024, 2024-05, 2024-05-31, or with a time).
+DATE_PREFIX = r"^\d{4}(-\d{2}(-\d{2}(T[0-9:.+\-Z]*)?)?)?$"
+
+
 @dataclass(frozen=True)
 class Filters:
     q: str | None = None

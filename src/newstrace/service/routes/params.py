@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from newstrace.index.browse import Filters
+from newstrace.index.browse import DATE_PREFIX, Filters
 
-DATE = r"^\d{4}(-\d{2}(-\d{2}(T[0-9:.+\-Z]*)?)?)?$"
+DATE = DATE_PREFIX
 
 
 def _filters(
