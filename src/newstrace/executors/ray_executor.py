@@ -17,7 +17,8 @@ store, in blocks of `batch_size` articles):
      per publication-time partition (candidates.search_partitions: with
      `--search-window DAYS`, partition w holds the articles of time buckets w and w+1;
      without, one partition), each partition searched in one worker
-     (`groupby(window).map_groups`), as the local executor searches the same partitions.
+     (`groupby(window).map_groups`; a lone partition in one task over the blocks, with
+     no shuffle), as the local executor searches the same partitions.
      Gathered: one publication day per article (8 bytes) to size the partitions; a
      partition may hold up to SEARCH_PARTITION_MAX_ARTICLES.
    The candidate list (16 bytes a pair) is gathered to plan the next stage.
@@ -68,6 +69,7 @@ from newstrace.executors.ray_cluster import (  # noqa: F401 (RayUnavailable, ray
 from newstrace.executors.ray_stages import (
     FAMILY,
     PAIR,
+    SEARCH_COLUMNS,
     STORY,
     EncodeActor,
     PrepareActor,
@@ -82,6 +84,7 @@ from newstrace.executors.ray_stages import (
     plan_tasks,
     relate_task,
     search_partition,
+    search_whole,
     tag_articles,
     tag_pairs,
 )
@@ -514,12 +517,16 @@ class RayExecutor(Executor):
                 f"{max(sizes):,} articles in one nearest-neighbour search partition: over "
                 f"the limit of {SEARCH_PARTITION_MAX_ARTICLES:,} (docs/SCALE.md); "
                 "partition the search by publication time with --search-window DAYS")
-        searched = (rd.from_arrow_refs(prepared)
-                    .select_columns(["idx", "day", "raw", "lead", "svecs", "swords"])
-                    .map_batches(explode_windows, batch_format="pyarrow",
-                                 fn_kwargs={"window_days": window})
-                    .groupby("window", num_partitions=parts)
-                    .map_groups(search_partition, batch_format="pyarrow"))
-        for batch in searched.iter_batches(batch_format="numpy"):
-            found.update(zip(batch["a"].tolist(), batch["b"].tolist()))
+        if len(sizes) == 1:  # one partition: one task over the blocks, no shuffle
+            whole = ray.get(ray.remote(search_whole).remote(*prepared))
+            found.update(zip(whole.column("a").to_pylist(), whole.column("b").to_pylist()))
+        else:
+            searched = (rd.from_arrow_refs(prepared)
+                        .select_columns(SEARCH_COLUMNS)
+                        .map_batches(explode_windows, batch_format="pyarrow",
+                                     fn_kwargs={"window_days": window})
+                        .groupby("window", num_partitions=parts)
+                        .map_groups(search_partition, batch_format="pyarrow"))
+            for batch in searched.iter_batches(batch_format="numpy"):
+                found.update(zip(batch["a"].tolist(), batch["b"].tolist()))
         return np.array(sorted(found), np.int64).reshape(-1, 2)
