@@ -282,3 +282,32 @@ def test_paywalls_forms_bot_checks_and_syndication_notes_are_boilerplate() -> No
                  "Twitter said it would follow the court order.",
                  "The robot was built by students in Krakow."):
         assert not is_boilerplate(line), line
+
+
+def test_long_lines_of_capitalised_labels_are_boilerplate_but_prose_is_not() -> None:
+    """Past 40 words a line is prose unless it is a run of capitalised labels: a form's
+    field list (from a SemEval fit page) or a navigation menu. Long German prose (nouns
+    capitalised), a sentence listing names (commas) and a lead in capitals stay."""
+    from newstrace.text.normalize import is_boilerplate
+
+    form = ("Email address First Name Last Name Organisation Job Title Telephone City State "
+            "/ Province (USA and Canada only) ––– ––– USA select from below ––– Alabama "
+            "Alaska Arizona Arkansas California Colorado Connecticut Delaware District of "
+            "Columbia Florida Georgia Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky "
+            "Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri")
+    menu = ("Home News World UK Business Politics Tech Science Health Family & Education "
+            "Entertainment & Arts Stories Video Newsbeat In Pictures Reality Check Special "
+            "Reports Explainers The Reporters Long Reads Sport Weather Sounds Radio Food "
+            "Bitesize Arts Taster Local Three Travel Worklife Future Culture Music")
+    assert is_boilerplate(form) and is_boilerplate(menu)
+    german = ("Die Bundesregierung hat am Mittwoch in Berlin beschlossen, dass die Hilfen für "
+              "Unternehmen, die von der Krise besonders stark betroffen sind, bis zum Ende des "
+              "kommenden Jahres verlängert werden, wie Finanzminister Olaf Scholz nach der "
+              "Sitzung des Kabinetts vor Journalisten in der Hauptstadt mitteilte.")
+    names = ("The victims were named as John Smith, Mary Jones, Peter Brown, Anna White, "
+             "Michael Green, Sarah Black, David Wilson, Laura Taylor, James Moore, Emma "
+             "Clark, Thomas Hall, Olivia Young, Daniel King, Sophie Wright, Henry Scott, "
+             "Grace Adams, Jack Baker, Lucy Nelson, George Carter and Alice Mitchell.")
+    shouting = " ".join(["THE MINISTER SAID ON MONDAY THAT THE BRIDGE WILL REOPEN"] * 5)
+    for line in (german, names, shouting):
+        assert len(line.split()) > 40 and not is_boilerplate(line), line[:40]

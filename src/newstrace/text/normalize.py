@@ -141,13 +141,34 @@ _LEADING_BULLETS = " \t-–—•*·>»|▪►"
 _MAX_FOOTER_WORDS = 40  # footers are short; a long line is prose even if it quotes one
 
 
+_LABEL_RUN_MIN = 30  # capitalised words a menu, form or list line has at least
+_LABEL_RUN_SHARE = 0.85
+
+
+def _label_run(words: list[str]) -> bool:
+    """A long line of capitalised labels with hardly any lowercase word or comma: a
+    navigation menu or a form's field list ("Email address First Name Last Name
+    Organisation Job Title … Alabama Alaska Arizona"). Prose in a cased script has its
+    function words in lowercase; a list of names in a sentence has commas."""
+    cased = [w for w in words if w[:1].isalpha() and w[:1].upper() != w[:1].lower()]
+    if len(cased) < _LABEL_RUN_MIN:
+        return False
+    shouted = sum(1 for w in cased if len(w) > 1 and w.isupper())
+    if shouted >= 0.5 * len(cased):
+        return False  # a paragraph in capitals (some leads are) is not a list of labels
+    upper = sum(1 for w in cased if w[0].isupper())
+    commas = sum(w.count(",") for w in words)
+    return upper >= _LABEL_RUN_SHARE * len(cased) and commas <= 0.1 * len(words)
+
+
 def is_boilerplate(sentence: str) -> bool:
     """True for page debris and footers that must not count as alignment evidence."""
     s = sentence.strip().lstrip(_LEADING_BULLETS).strip()
     if not any(ch.isalpha() for ch in s):
         return True  # "13", "* * *", "—", empty
-    if len(s.split()) > _MAX_FOOTER_WORDS:
-        return False
+    words = s.split()
+    if len(words) > _MAX_FOOTER_WORDS:
+        return _label_run(words)
     return bool(_LABEL.fullmatch(s) or _TEASER.match(s) or _OPENING.match(s) or _ANYWHERE.search(s))
 
 
