@@ -572,3 +572,34 @@ def test_vector_graph_finds_each_vector_and_drops_replaced_ones(
         for _ids, vecs in ix.store.iter_doc_vectors("lead_c"):
             for vec in vecs:  # no replaced article's rowid comes back
                 assert {i for i, _ in ix.vectors["lead"].search(vec, 10)} <= live
+
+
+def test_verdicts_of_another_relation_model_are_flagged_until_rebuilt(
+        tmp_path: Path, fake_encoder: None) -> None:
+    """An index records the relation model its verdicts come from. Pairs added after an
+    upgrade recalibrated the model sit beside older ones: stats and the CLI say so, and
+    `index rebuild` re-verifies every pair with the current model."""
+    from newstrace.index.common import MODEL_META
+    from newstrace.index.rebuild import rebuild
+    from newstrace.matching.relation import model_version
+
+    db = tmp_path / "models.db"
+    rows = corpus(6)
+    with Index(db) as ix:
+        ix.add(arts(rows[:4]))
+        s = ix.stats()
+        assert s["relation_model"] == model_version(ix.params) and s["verdicts_current"]
+        with ix.store.transaction():  # what an index of an older release looks like
+            ix.store.set_meta(MODEL_META, "0123456789ab")
+        assert not ix.stats()["verdicts_current"]
+        ix.add(arts(rows[4:]))
+        s = ix.stats()
+        assert s["relation_model"] == "mixed" and not s["verdicts_current"]
+    res = CliRunner().invoke(index_app, ["stats", "--db", str(db)])
+    assert res.exit_code == 0 and "index rebuild" in res.output and "mixed" in res.output
+    rebuild(db)
+    with Index(db) as ix:
+        s = ix.stats()
+        assert s["articles"] == 6 and s["verdicts_current"]
+    res = CliRunner().invoke(index_app, ["stats", "--db", str(db)])
+    assert res.exit_code == 0 and "index rebuild" not in res.output

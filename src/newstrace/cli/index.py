@@ -138,6 +138,7 @@ def add(
         stats = index.stats()
     for p in report.problems:
         warning(err, p)
+    _warn_old_verdicts(stats)
     if fmt is Format.json:
         _json({**report.to_dict(), "index": _totals(stats)})
     else:
@@ -252,7 +253,7 @@ def stats(
     t.add_column("value", overflow="fold")
     for key in ("articles", "sentences", "embeddings", "pairs_scored", "families", "stories",
                 "single_article_stories", "window_days", "schema_version", "encoder_version",
-                "needs_rebuild"):
+                "needs_rebuild", "relation_model", "verdicts_current"):
         t.add_row(key.replace("_", " "), str(s[key]))
     t.add_row("relations", ", ".join(f"{k} {v}" for k, v in s["relations"].items()))
     t.add_row("languages", ", ".join(f"{k} {v}" for k, v in s["languages"].items()))
@@ -262,6 +263,14 @@ def stats(
                   f"{vi['unsaved_vectors']} not yet in the file), "
                   f"{vi['bytes_per_article']} B/article in memory")
     print_table(out, t)
+    _warn_old_verdicts(s)
+
+
+def _warn_old_verdicts(stats: dict) -> None:
+    if stats["articles"] and not stats["verdicts_current"]:
+        warning(err, "some stored verdicts come from another relation model than this "
+                     f"newstrace's ({stats['relation_model']}); they stand as they were "
+                     "made. `newstrace index rebuild` re-verifies every pair.")
 
 
 @index_app.command()
@@ -269,7 +278,8 @@ def rebuild(
     db: Path = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
 ) -> None:
-    """Re-encode and re-verify every article (after an encoder change; resumable)."""
+    """Re-encode and re-verify every article (after an encoder change, or to bring verdicts
+    of an older relation model up to this one; resumable)."""
     from newstrace.index.rebuild import rebuild as run_rebuild
 
     if not db.exists():

@@ -23,6 +23,12 @@ class _OnFile(Protocol):
     path: Path
 
 
+# The relation model (matching.relation.model_version) the stored verdicts come from;
+# MIXED_MODELS once pairs of another (or an unrecorded) model are stored beside them.
+MODEL_META = "relation_model"
+MIXED_MODELS = "mixed"
+
+
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     """SQLite errors on a damaged file surface as StoreError with the file named."""
 

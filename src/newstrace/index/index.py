@@ -34,7 +34,7 @@ import numpy as np
 from newstrace import grouping
 from newstrace.embedding.encoder import ENCODER_VERSION, Encoder, sentence_key
 from newstrace.embedding.prepare import Prepared, analyse, build, lead, pack_sets, sentence_sets
-from newstrace.index.common import NotIndexed, guarded, text_hash
+from newstrace.index.common import MIXED_MODELS, MODEL_META, NotIndexed, guarded, text_hash
 from newstrace.index.embeddings import EmbeddingCache
 from newstrace.index.neighbours import Neighbours
 from newstrace.index.queries import Reads, with_search_stats
@@ -43,6 +43,7 @@ from newstrace.index.schema import SETS_PENDING
 from newstrace.index.store import Store, StoreError
 from newstrace.index.vectors import VectorIndex
 from newstrace.matching.bands import BandIndex, signature
+from newstrace.matching.relation import model_version
 from newstrace.pipeline import Pipeline
 from newstrace.text.article import Article, ReadProblem
 
@@ -119,6 +120,9 @@ class Index(Reads):
             self.encoder_version = ENCODER_VERSION
         self.pipeline = pipeline or Pipeline()
         self.params = self.pipeline.params
+        if self.store.get_meta(MODEL_META) is None and not self.store.count("articles"):
+            with self.store.transaction():
+                self.store.set_meta(MODEL_META, model_version(self.params))
         # Vectors the caller's encoder already holds are reused, then kept in the index.
         self.cache = EmbeddingCache(self.store, fallback=self.pipeline.encoder.store)
         self.encoder = Encoder(store=cast(dict, self.cache),
@@ -201,6 +205,9 @@ class Index(Reads):
         if self._window_given:
             with self.store.transaction():
                 self.store.set_meta("window_days", repr(self.window_days))
+        if self.store.get_meta(MODEL_META) != model_version(self.params):
+            with self.store.transaction():  # verdicts of two models (or an unrecorded one)
+                self.store.set_meta(MODEL_META, MIXED_MODELS)
         self._fill_sentence_sets()
         batch: list[Article] = []
         for item in articles:

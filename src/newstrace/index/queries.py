@@ -15,14 +15,14 @@ from pathlib import Path
 from newstrace.embedding.encoder import Encoder
 from newstrace.embedding.prepare import analyse, build, lead
 from newstrace.grouping import origin_status
-from newstrace.index.common import NotIndexed, guarded, text_hash
+from newstrace.index.common import MODEL_META, NotIndexed, guarded, text_hash
 from newstrace.index.embeddings import EmbeddingCache
 from newstrace.index.neighbours import Neighbours
 from newstrace.index.regroup import effective
 from newstrace.index.store import Store
 from newstrace.index.vectors import VectorIndex
 from newstrace.matching.bands import BandIndex
-from newstrace.matching.relation import REUSE
+from newstrace.matching.relation import REUSE, default_params, model_version
 from newstrace.text.article import Article, parse_date
 
 
@@ -225,6 +225,11 @@ class Reads:
             "schema_version": s.schema_version(),
             "encoder_version": self.encoder_version,
             "needs_rebuild": self.stale,
+            # Verdicts stored by another relation model than this newstrace's (an upgrade
+            # recalibrated it): still readable; `index rebuild` re-verifies every pair.
+            "relation_model": s.get_meta(MODEL_META) or "unrecorded",
+            "verdicts_current": s.get_meta(MODEL_META) == model_version(
+                getattr(self, "params", None) or default_params()),
             "articles": s.count("articles"),
             "sentences": s.count("sentences"),
             "embeddings": s.count("embeddings"),

@@ -1,10 +1,12 @@
 """`newstrace index rebuild`: re-encode and re-verify every article of an index.
 
 Needed when the encoder changes (Index.stale): old vectors are not comparable with new
-ones, so every pair must be aligned and verified again. The articles are re-added, in their
-original order, into a fresh index beside the old one (`<file>.rebuild`); when all are in,
-the fresh file replaces the old one. An interrupted rebuild resumes where it stopped: the
-articles already in `<file>.rebuild` are skipped. The old index stays readable throughout.
+ones, so every pair must be aligned and verified again. Also what brings verdicts of an
+older relation model (stats: verdicts_current false) up to the current one. The articles
+are re-added, in their original order, into a fresh index beside the old one
+(`<file>.rebuild`); when all are in, the fresh file replaces the old one. An interrupted
+rebuild resumes where it stopped: the articles already in `<file>.rebuild` are skipped.
+The old index stays readable throughout.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ data/params.json (see docs/CALIBRATION.md). Nothing here is tuned by hand to an 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -82,6 +83,15 @@ class Params:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def model_version(params: Params) -> str:
+    """A short fingerprint of the calibrated relation model (every threshold and weight,
+    not the notes): an index records it, so verdicts stored by another model show."""
+    d = params.to_dict()
+    d.pop("notes", None)
+    canon = json.dumps(d, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(canon.encode("utf-8"), digest_size=6).hexdigest()
 
 
 @lru_cache(maxsize=1)
