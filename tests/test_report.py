@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -182,11 +185,19 @@ def test_hostile_text_is_escaped(hostile: str) -> None:
     assert "<script>window.__xss = 1; alert('xss')</script>" in doc.text_content()
 
 
-def _browser():  # noqa: ANN202 - playwright types are optional
+@contextlib.contextmanager
+def _chromium_tab(**page_options: Any) -> Iterator[Any]:
+    """A tab of a headless Chromium, closed afterwards; skips when Chromium or
+    Playwright is not installed (playwright types are optional)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    return sync_api.sync_playwright()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(**page_options)
+        finally:
+            browser.close()
 
 
 @pytest.mark.browser
@@ -200,19 +211,14 @@ def test_hostile_report_runs_nothing_in_chromium(hostile: str, tmp_path: Path,
     path = tmp_path / "hostile.html"
     path.write_text(page_html, encoding="utf-8")
     dialogs: list[str] = []
-    with _browser() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            page.wait_for_timeout(300)  # let any onerror/onload fire
-            assert page.evaluate("window.__xss") is None
-            assert page.evaluate("document.querySelectorAll('img, iframe').length") == 0
-            assert "<script>window.__xss = 1" in page.inner_text("body")
-        finally:
-            browser.close()
+    with _chromium_tab() as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # let any onerror/onload fire
+        assert page.evaluate("window.__xss") is None
+        assert page.evaluate("document.querySelectorAll('img, iframe').length") == 0
+        assert "<script>window.__xss = 1" in page.inner_text("body")
     assert dialogs == []
 
 
@@ -221,19 +227,14 @@ def test_report_screenshot(page: str, tmp_path: Path) -> None:
     path = tmp_path / "report.html"
     path.write_text(page, encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
-    with _browser() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 1000})
-            tab.goto(path.as_uri())
-            # Highlighted spans really are coloured, and the same colour on both sides.
-            row = tab.locator("tr.nt-span").first
-            left = row.locator("td").nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
-            right = row.locator("td").nth(2).evaluate("e => getComputedStyle(e).backgroundColor")
-            assert left == right and left not in ("rgba(0, 0, 0, 0)", "transparent")
-            tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
-        finally:
-            browser.close()
+    with _chromium_tab(viewport={"width": 1280, "height": 1000}) as tab:
+        tab.goto(path.as_uri())
+        # Highlighted spans really are coloured, and the same colour on both sides.
+        row = tab.locator("tr.nt-span").first
+        left = row.locator("td").nth(0).evaluate("e => getComputedStyle(e).backgroundColor")
+        right = row.locator("td").nth(2).evaluate("e => getComputedStyle(e).backgroundColor")
+        assert left == right and left not in ("rgba(0, 0, 0, 0)", "transparent")
+        tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
     shutil.copy(path, ARTIFACTS / "report.html")
 
@@ -382,21 +383,16 @@ def test_family_graph_labels_do_not_overlap_as_chromium_draws_them(tmp_path: Pat
     path.write_text(f"<!doctype html><meta charset=utf-8><style>{CSS}</style>{graphs}",
                     encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
-    with _browser() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 900})
-            tab.goto(path.as_uri())
-            per_svg = tab.evaluate("""() => [...document.querySelectorAll('svg.nt-graph')].map(
-              svg => [...svg.querySelectorAll('text.nt-graph-label')].map(t => {
-                const b = t.getBBox(), m = t.getScreenCTM();
-                return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
-                        [b.x, b.y + b.height]].map(([x, y]) => {
-                  const p = new DOMPoint(x, y).matrixTransform(m); return [p.x, p.y]; });
-              }))""")
-            tab.screenshot(path=str(ARTIFACTS / "family_graphs.png"), full_page=True)
-        finally:
-            browser.close()
+    with _chromium_tab(viewport={"width": 1280, "height": 900}) as tab:
+        tab.goto(path.as_uri())
+        per_svg = tab.evaluate("""() => [...document.querySelectorAll('svg.nt-graph')].map(
+          svg => [...svg.querySelectorAll('text.nt-graph-label')].map(t => {
+            const b = t.getBBox(), m = t.getScreenCTM();
+            return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+                    [b.x, b.y + b.height]].map(([x, y]) => {
+              const p = new DOMPoint(x, y).matrixTransform(m); return [p.x, p.y]; });
+          }))""")
+        tab.screenshot(path=str(ARTIFACTS / "family_graphs.png"), full_page=True)
     assert [len(boxes) for boxes in per_svg] == [6, 30]
     for boxes in per_svg:
         quads = [[tuple(p) for p in q] for q in boxes]
