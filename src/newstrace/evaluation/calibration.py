@@ -46,11 +46,10 @@ import numpy as np
 
 from newstrace.evaluation import corpora, metrics, planted, span_pairs
 from newstrace.evaluation.story_calibration import fit_story_model
-from newstrace.evaluation.tasks import CLOUGH_OK, relate_pairs
+from newstrace.evaluation.tasks import CLOUGH_OK, fit_reuse, relate_pairs
 from newstrace.grouping import families
 from newstrace.matching.relation import (
     REUSE_FEATURES,
-    REUSE_FREE,
     Params,
     feature_matrix,
     label,
@@ -67,11 +66,6 @@ EXTEND_PRECISION = 0.80  # a span that extends a passage: at least this often
 PLANTED_PER_KIND = 20
 PARTIAL_COVERAGE = 0.5  # `partial`: the shared text is not most of one of the articles
 MIN_LINKS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
-
-
-def fit_reuse(X: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
-    """The reuse model's fit: evidence weights >= 0, the language prior free."""
-    return metrics.fit_nonneg_logistic(X, y, l2, free=REUSE_FREE)
 
 
 def _cv_auc(X: np.ndarray, y: np.ndarray, fit: Any = metrics.fit_logistic) -> float:

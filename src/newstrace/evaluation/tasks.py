@@ -213,6 +213,12 @@ def reuse(pipeline: Pipeline, data: Path, split: str = "report",
         "answers: one swapped pair moves its AUC by 0.01)."])
 
 
+def fit_reuse(X: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
+    """How the reuse model is fitted (calibration and this task's refits alike): evidence
+    weights >= 0, the same-language prior free (relation.REUSE_FREE)."""
+    return metrics.fit_nonneg_logistic(X, y, l2, free=REUSE_FREE)
+
+
 def _leave_one_task_out(pipeline: Pipeline, data: Path, progress: Progress) -> dict:
     items = corpora.clough(data, "all")
     results = relate_pairs(pipeline, [(i.answer, i.source) for i in items], progress)
@@ -222,7 +228,7 @@ def _leave_one_task_out(pipeline: Pipeline, data: Path, progress: Progress) -> d
     scores = np.zeros(len(y))
     for t in sorted(set(task)):
         held = task == t
-        w, b = metrics.fit_nonneg_logistic(X[~held], y[~held], l2=1.0, free=REUSE_FREE)
+        w, b = fit_reuse(X[~held], y[~held])
         scores[held] = metrics.logistic(X[held] @ w + b)
     lex = [r.features["lex3"] for r in results]
     return {"loto_auc": _r(metrics.roc_auc(scores, y > 0.5)),

@@ -220,6 +220,8 @@ class Reads:
         def size(p: Path) -> int:
             return p.stat().st_size if p.exists() else 0
 
+        model = s.get_meta(MODEL_META)
+
         return {
             "path": str(self.path),
             "schema_version": s.schema_version(),
@@ -227,8 +229,8 @@ class Reads:
             "needs_rebuild": self.stale,
             # Verdicts stored by another relation model than this newstrace's (an upgrade
             # recalibrated it): still readable; `index rebuild` re-verifies every pair.
-            "relation_model": s.get_meta(MODEL_META) or "unrecorded",
-            "verdicts_current": s.get_meta(MODEL_META) == model_version(
+            "relation_model": model or "unrecorded",
+            "verdicts_current": model == model_version(
                 getattr(self, "params", None) or default_params()),
             "articles": s.count("articles"),
             "sentences": s.count("sentences"),
