@@ -372,6 +372,24 @@ def test_evidence_marks_shared_text_in_scripts_without_spaces() -> None:
     assert [m.text for m in span.xpath("./td[3]//mark")] == ["里斯本周", "开通了一座新桥"]
 
 
+def test_evidence_marks_whole_words_with_combining_marks() -> None:
+    """Devanagari vowel signs are combining marks, which \\w does not match: a shared word
+    is marked whole ("भारत", not "भ" and "रत"), the changed word is the gap."""
+    from newstrace.service.report import pair_view
+
+    a = {"id": "a", "lang": "hi", "sentence_langs": ["hi"],
+         "sentence_list": ["भारत ने सोमवार को नया पुल खोला।"]}
+    b = {"id": "b", "lang": "hi", "sentence_langs": ["hi"],
+         "sentence_list": ["भारत ने मंगलवार को नया पुल खोला।"]}
+    pair = {"a": "a", "b": "b", "relation": "rewrite", "reuse_score": 0.8, "story_score": 0.9,
+            "coverage": {"a": 1.0, "b": 1.0}, "direction": None,
+            "evidence": [{"a": [0, 0], "b": [0, 0], "score": 0.9}]}
+    doc = lxml.html.fragment_fromstring(pair_view(pair, a, b), create_parent="div")
+    (span,) = doc.xpath('.//tr[@class="nt-span"]')
+    assert [m.text for m in span.xpath("./td[1]//mark")] == ["भारत ने", "को नया पुल खोला"]
+    assert [m.text for m in span.xpath("./td[3]//mark")] == ["भारत ने", "को नया पुल खोला"]
+
+
 @pytest.mark.browser
 def test_family_graph_labels_do_not_overlap_as_chromium_draws_them(tmp_path: Path) -> None:
     """The same check with the font's real widths: each label's box as Chromium lays it

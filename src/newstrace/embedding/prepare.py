@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -107,6 +108,12 @@ class Prepared:
         """Word 3-grams, for MinHash and same-language overlap: computed on first use, as
         most candidates an index rebuilds are compared across languages."""
         return shingles(words(" ".join(self.article.sentences)))
+
+
+def token_runs(text: str) -> Iterator[re.Match[str]]:
+    """Where words() finds its tokens: each match a word (letters and digits with their
+    combining marks) or, with group(1) set, a run of a script written without spaces."""
+    return _TOKEN.finditer(text)
 
 
 def words(text: str) -> list[str]:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from newstrace.embedding.prepare import token_runs
 from newstrace.grouping import origin_status, origin_text
 
 RELATION_COLOURS = {
@@ -168,19 +169,14 @@ def _sentences(art: Mapping[str, Any] | None) -> list[str] | None:
     return list(sents) if isinstance(sents, list) else None
 
 
-# Scripts written without spaces (Chinese, Japanese kana, Thai): a character is shared
-# when a character pair it is in is (single characters match by chance everywhere);
-# elsewhere a word is a run of word characters.
-_UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(rf"[{_UNSPACED}]+|[^\W{_UNSPACED}]+")
-_IS_UNSPACED = re.compile(rf"[{_UNSPACED}]")
-
-
 def _pieces(text: str) -> Iterator[tuple[int, int, set[str]]]:
-    """The markable pieces of a text (start, end) with the keys that make each shared."""
-    for m in _RUN.finditer(text):
+    """The markable pieces of a text (start, end) with the keys that make each shared:
+    words as embedding.prepare tokenises them (letters with their combining marks); in a
+    script written without spaces each character, shared when a character pair it is in
+    is (single characters match by chance everywhere)."""
+    for m in token_runs(text):
         run, at = m.group(), m.start()
-        if not _IS_UNSPACED.match(run):
+        if m.group(1) is None:
             yield at, m.end(), {run.casefold()}
         elif len(run) == 1:
             yield at, m.end(), {run}
