@@ -37,7 +37,7 @@ from newstrace.embedding.prepare import Prepared, analyse, build, lead, pack_set
 from newstrace.index.common import MIXED_MODELS, MODEL_META, NotIndexed, guarded, text_hash
 from newstrace.index.embeddings import EmbeddingCache
 from newstrace.index.neighbours import Neighbours
-from newstrace.index.queries import Reads, with_search_stats
+from newstrace.index.queries import Reads, file_size, with_search_stats
 from newstrace.index.regroup import Regroup
 from newstrace.index.schema import SETS_PENDING
 from newstrace.index.store import Store, StoreError
@@ -158,8 +158,7 @@ class Index(Reads):
 
     def search_stats(self) -> dict:
         """The in-memory search indexes (vectors, LSH bands), which only the writer holds."""
-        return {"faiss_bytes": sum(v.path.stat().st_size for v in self.vectors.values()
-                                   if v.path.exists()),
+        return {"faiss_bytes": sum(file_size(v.path) for v in self.vectors.values()),
                 "vector_index": {k: v.info() for k, v in self.vectors.items()},
                 "lsh": self.bands.info()}
 

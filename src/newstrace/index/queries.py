@@ -217,9 +217,6 @@ class Reads:
             "GROUP BY story HAVING COUNT(*) > 1)"
         ).fetchone()[0]
 
-        def size(p: Path) -> int:
-            return p.stat().st_size if p.exists() else 0
-
         model = s.get_meta(MODEL_META)
 
         return {
@@ -244,8 +241,8 @@ class Reads:
             "languages": langs,
             "window_days": self.window_days,
             "bytes": {
-                "db": size(self.path),
-                "wal": size(self.path.with_name(self.path.name + "-wal")),
+                "db": file_size(self.path),
+                "wal": file_size(self.path.with_name(self.path.name + "-wal")),
             },
             "lsh": {"signatures": s.count("signatures")},
             "anchor_postings": s.count("postings"),
@@ -254,6 +251,10 @@ class Reads:
     @guarded
     def integrity_check(self) -> str:
         return self.store.integrity_check()
+
+
+def file_size(p: Path) -> int:
+    return p.stat().st_size if p.exists() else 0
 
 
 def with_search_stats(stored: dict, search: dict | None) -> dict:
