@@ -204,3 +204,37 @@ def test_extension_is_looser_than_seeding_but_needs_a_seed():
     assert not passages(bridged[:2], 0.5, lengths, lengths, extend_threshold=0.3).found
     unseeded = [(Span((3, 3), (7, 7), 0.5), 0.45, f), (Span((4, 4), (8, 8), 0.5), 0.4, f)]
     assert not passages(unseeded, 0.5, lengths, lengths, extend_threshold=0.3).found
+
+
+def test_a_seed_whose_chain_aligns_both_texts_whole_is_a_passage():
+    """A two-sentence brief and its translation: the first sentence verified, the second
+    only at the extension level. The chain aligns every sentence of both, so it is shared
+    text; the same two spans inside longer texts, or with a sentence left over, are not."""
+    import math
+
+    import numpy as np
+
+    from newstrace.matching.alignment import Span
+    from newstrace.matching.passages import passages
+
+    def f(words):
+        return {"words": math.log1p(words)}
+
+    brief = [(Span((0, 0), (0, 0), 0.5), 0.87, f(16)), (Span((1, 1), (1, 1), 0.5), 0.46, f(12))]
+    two = np.full(2, 100.0)
+    ev = passages(brief, 0.74, two, two, extend_threshold=0.22)
+    assert ev.found and len(ev.spans) == 2
+    assert ev.alignment.coverage_a == ev.alignment.coverage_b == 1.0
+    # a third sentence on one side that nothing aligns: not the whole
+    assert not passages(brief, 0.74, two, np.full(3, 100.0), extend_threshold=0.22).found
+    # the same spans at the head of longer texts: one seed and a neighbour, as before
+    assert not passages(brief, 0.74, np.full(9, 100.0), np.full(9, 100.0),
+                        extend_threshold=0.22).found
+    # no seed at all, or too few words in all (two short lines): not shared text
+    unseeded = [(s, 0.6, w) for s, _, w in brief]
+    assert not passages(unseeded, 0.74, two, two, extend_threshold=0.22).found
+    tiny = [(s, p, f(6)) for s, p, _ in brief]
+    assert not passages(tiny, 0.74, two, two, extend_threshold=0.22).found
+    # a gap inside the chain (sentence 1 of B unaligned) is not whole either
+    gapped = [brief[0], (Span((1, 1), (2, 2), 0.5), 0.46, f(12))]
+    assert not passages(gapped, 0.74, two, np.full(3, 100.0), extend_threshold=0.22).found

@@ -143,7 +143,7 @@ class RayRun:
                  for b in batch["blob"]]
         pairs.sort(key=lambda p: (p.a, p.b))
         return ScanResult(self.articles(), pairs, self.families, self.stories,
-                          list(self.problems))
+                          list(self.problems), compared=self.candidates)
 
     def light_articles(self) -> list[Article]:
         """Every article without its text, in scan order: what stories and outlets read

@@ -9,7 +9,10 @@
 - filter:  a passage is evidence of reuse when it holds two seeds, or one seed of at least
            `long_words` content words on both sides (one long verbatim or translated
            sentence), or a run of `verified_run` verified spans too short to seed that
-           together hold `run_words` content words (a translated dialogue of short lines).
+           together hold `run_words` content words (a translated dialogue of short lines),
+           or a verified span whose chain aligns *every* sentence of both texts in order,
+           with at least `long_words` content words in all (a two-sentence brief and its
+           translation, whose second sentence only reaches the extension level).
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
 sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), or
@@ -100,6 +103,20 @@ def _words(f: dict[str, float]) -> float:
     return math.expm1(f["words"])  # verify.features stores log1p(min content words)
 
 
+def _whole(chain: Sequence[tuple[Span, dict[str, float]]], n_a: int, n_b: int,
+           params: PassageParams) -> bool:
+    """The chain aligns every sentence of both texts, without a gap, and holds at least
+    `long_words` content words (smaller side): the texts are each other's whole."""
+    spans = [s for s, _ in chain]
+    if spans[0].a[0] != 0 or spans[0].b[0] != 0:
+        return False
+    if spans[-1].a[1] != n_a - 1 or spans[-1].b[1] != n_b - 1:
+        return False
+    if any(y.a[0] != x.a[1] + 1 or y.b[0] != x.b[1] + 1 for x, y in zip(spans, spans[1:])):
+        return False
+    return sum(_words(f) for _, f in chain) >= params.long_words - 1e-9
+
+
 def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: float,
              lengths_a: np.ndarray, lengths_b: np.ndarray,
              params: PassageParams = PassageParams(),
@@ -119,7 +136,8 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
         verified = [(s, f) for s, f in chain if s.score >= threshold]
         short_run = (0 < params.verified_run <= len(verified)
                      and sum(_words(f) for _, f in verified) >= params.run_words - 1e-9)
-        if not (long_seed or len(seeds) >= 2 or short_run):
+        if not (long_seed or len(seeds) >= 2 or short_run
+                or (seeds and _whole(chain, len(lengths_a), len(lengths_b), params))):
             continue
         kept.append(Passage([s for s, _ in chain]))
     spans = [s for p in kept for s in p.spans]

@@ -8,7 +8,7 @@ callback so the library never knows whether a terminal, a server or nothing is w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from newstrace.embedding.encoder import Encoder
 from newstrace.embedding.prepare import Prepared
@@ -54,6 +54,9 @@ class ScanResult:
     families: list[Family]
     stories: list[Story]
     problems: list[ReadProblem] = field(default_factory=list)
+    # Candidate pairs the search proposed and the engine compared (what the Ray executor's
+    # candidate_pairs counts); `scored` also holds relations inferred through a pivot.
+    compared: int | None = None
 
     @property
     def pairs(self) -> list[PairResult]:
@@ -62,7 +65,7 @@ class ScanResult:
 
     @property
     def candidates(self) -> int:
-        return len(self.scored)
+        return len(self.scored) if self.compared is None else self.compared
 
     def to_dict(self, with_sentences: bool = False, licence: Licence | None = None) -> dict:
         arts = [article_dict(a, with_sentences) for a in self.articles]
@@ -110,7 +113,7 @@ class Pipeline:
         pairs = steps.relate_all(self, prepared, cands, progress)
         pairs = steps.infer(self, pairs, {p.id: p.side.lengths for p in prepared},
                             {a.id: a.lang for a in articles})
-        return self.group(articles, pairs)
+        return replace(self.group(articles, pairs), compared=len(cands))
 
     def group(self, articles: Sequence[Article], pairs: list[PairResult]) -> ScanResult:
         fams = families(articles, pairs, self.params.family_min_link)
