@@ -311,3 +311,37 @@ def test_long_lines_of_capitalised_labels_are_boilerplate_but_prose_is_not() -> 
     shouting = " ".join(["THE MINISTER SAID ON MONDAY THAT THE BRIDGE WILL REOPEN"] * 5)
     for line in (german, names, shouting):
         assert len(line.split()) > 40 and not is_boilerplate(line), line[:40]
+
+
+@pytest.mark.parametrize("line", [
+    "PUBLISHED : WEDNESDAY, MARCH 13, 2013, 2 : 29 PM",
+    "UPDATED : THURSDAY, MARCH 14, 2013, 9 : 31 AM",
+    "Updated 14.03.2013 09:31",
+    "Last updated on 3 June 2024, 10:02 BST",
+    "Veröffentlicht am 13. März 2013",
+    "Publié le 12/05/2023 à 18h45",
+    "Publicerad 2023-05-12 kl. 18.45",
+])
+def test_publication_stamps_are_stamps(line: str) -> None:
+    from newstrace.text.normalize import is_stamp
+    assert is_stamp(line)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Published on Monday, the report found that 12 people had died in the floods.",
+    "Updated at 5 pm, police said the death toll had risen to 12.",
+    "Posted by John Smith",
+    "The figures were published in 2013 by the statistics office.",
+])
+def test_sentences_that_start_like_a_stamp_are_not_stamps(sentence: str) -> None:
+    from newstrace.text.normalize import is_stamp
+    assert not is_stamp(sentence)
+
+
+def test_a_stamp_has_no_content_words_so_two_never_seed_a_passage() -> None:
+    """Two pages of one day carry the same stamp; it keeps its date (the story model reads
+    it) but gives the aligner no words to call shared text."""
+    from newstrace.embedding.prepare import sentence_sets
+    stamp_anchors, stamp_words = sentence_sets("PUBLISHED : WEDNESDAY, MARCH 13, 2013, 2 : 29 PM")
+    assert stamp_words == frozenset() and "#2013" in stamp_anchors
+    assert sentence_sets("The fire broke out on Wednesday, March 13, 2013.")[1]

@@ -19,7 +19,7 @@ from newstrace.text import language
 from newstrace.text.anchors import anchors, fold
 from newstrace.text.article import Article
 from newstrace.text.entities import Facts, facts
-from newstrace.text.normalize import is_boilerplate
+from newstrace.text.normalize import is_boilerplate, is_stamp
 from newstrace.text.sentences import split_sentences
 
 # Scripts written without spaces between words: a "word" run there is a phrase or a whole
@@ -208,8 +208,9 @@ def sentence_sets(sentence: str) -> SentenceSets:
     # Words of 4+ letters: a crude, language-agnostic stand-in for content words.
     # (A word of a script anyascii cannot spell folds to "": no evidence of anything.)
     # Character bigrams of scripts without spaces count as content tokens too.
-    content = frozenset(fold(w) for w in words(sentence)
-                        if len(w) >= 4 or is_dense(w)) - {""}
+    # A publication stamp has none: like a dateline, it never seeds a passage.
+    content = frozenset() if is_stamp(sentence) else frozenset(
+        fold(w) for w in words(sentence) if len(w) >= 4 or is_dense(w)) - {""}
     return frozenset(anchors(sentence)), content
 
 

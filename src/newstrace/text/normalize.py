@@ -138,6 +138,29 @@ _ANYWHERE = re.compile(
     re.IGNORECASE,
 )
 _LEADING_BULLETS = " \t-–—•*·>»|▪►"
+# A publication stamp: "PUBLISHED : WEDNESDAY, MARCH 13, 2013, 2 : 29 PM", "Updated
+# 14.03.2013 09:31", "Veröffentlicht am 13. März 2013". Pages of one day carry the same
+# one, so two stamps align as a sentence in full agreement. A stamp stays in the text (its
+# date is what the story model's `when` reads) but is no evidence of shared text.
+_STAMP = re.compile(
+    r"(?:first |last )?(?:published|updated|posted|modified|veröffentlicht|aktualisiert"
+    r"|zuletzt aktualisiert|publié|mis à jour|modifié|publicado|actualizado|publicerad"
+    r"|uppdaterad|publisert|oppdatert|publiceret|opdateret|pubblicato|aggiornato"
+    r"|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)"
+    r"(?:\s+(?:on|at|am|um|le|el|il|den|op|dnia))?\s*[:|-]?\s*(?P<rest>.*)",
+    re.IGNORECASE,
+)
+_STAMP_MAX_WORDS = 4  # words of letters in a stamp's date: weekday, month, AM/PM, zone
+
+
+def is_stamp(sentence: str) -> bool:
+    """A publication or update stamp: a label, then a date and time and nothing else."""
+    m = _STAMP.fullmatch(sentence.strip().lstrip(_LEADING_BULLETS).strip())
+    if not m or not any(ch.isdigit() for ch in m.group("rest")):
+        return False
+    return len(re.findall(r"[^\W\d_]+", m.group("rest"))) <= _STAMP_MAX_WORDS
+
+
 _MAX_FOOTER_WORDS = 40  # footers are short; a long line is prose even if it quotes one
 
 
