@@ -155,8 +155,10 @@ def flores(data: Path, split: str = "all", max_docs: int | None = None,
     return chosen
 
 
-def tatoeba_docs(data: Path, per_pair: int = 6, size: int = 8) -> list[tuple[Article, Article]]:
-    """Pseudo-documents of `size` consecutive Tatoeba sentences and their translations."""
+def tatoeba_docs(data: Path, split: str = "all", per_pair: int = 6, size: int = 8
+                 ) -> list[tuple[Article, Article]]:
+    """Pseudo-documents of `size` consecutive Tatoeba sentences and their translations.
+    Tatoeba has no halves of its own: even pseudo-documents fit, odd ones report."""
     out = []
     for pair, (ea, eb, la, lb) in TATOEBA.items():
         d = data / "tatoeba" / pair
@@ -171,7 +173,7 @@ def tatoeba_docs(data: Path, per_pair: int = 6, size: int = 8) -> list[tuple[Art
                 Article(id=f"tatoeba-{pair}-{k}-{la}", text="\n".join(p for p, _ in ok), lang=la),
                 Article(id=f"tatoeba-{pair}-{k}-{lb}", text="\n".join(q for _, q in ok), lang=lb),
             ))
-    return out
+    return [d for k, d in enumerate(out) if in_split(k, split)]
 
 
 def events_to_clusters(gold: dict[str, str]) -> list[list[str]]:

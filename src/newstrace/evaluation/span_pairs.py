@@ -103,9 +103,7 @@ def _multiway(data: Path, split: str, rng: random.Random, n: int,
 
 def _tatoeba(data: Path, split: str, rng: random.Random, n: int) -> list[SentencePair]:
     out = []
-    docs = corpora.tatoeba_docs(data)
-    # Tatoeba has no halves of its own: even pseudo-documents fit, odd ones report.
-    docs = [d for k, d in enumerate(docs) if corpora.in_split(k, split)]
+    docs = corpora.tatoeba_docs(data, split)
     for a, b in rng.sample(docs, min(n, len(docs))):
         for x, y in zip(a.text.split("\n"), b.text.split("\n")):
             out.append(SentencePair(x, a.lang or "", y, b.lang or "", 1, "tatoeba"))

@@ -294,7 +294,7 @@ def alignment(pipeline: Pipeline, data: Path, split: str = "report", max_docs: i
     for k, (idx, doc) in enumerate(corpora.flores(data, split, max_docs=max_docs)):
         la, lb = lang_pairs[k % len(lang_pairs)]
         pairs.append((doc.article(la, idx), doc.article(lb, idx), "flores"))
-    pairs += [(a, b, "tatoeba") for a, b in corpora.tatoeba_docs(data)]
+    pairs += [(a, b, "tatoeba") for a, b in corpora.tatoeba_docs(data, split)]
     results = relate_pairs(pipeline, [(a, b) for a, b, _ in pairs], progress)
     stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, predicted, gold
     for (a, b, src), r in zip(pairs, results):
