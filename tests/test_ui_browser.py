@@ -277,7 +277,7 @@ def test_07_article_whose_id_is_a_url_open_kin_delete(page: Any, base_url: str) 
     page.wait_for_selector("#filters")
     page.fill("#f-q", "example.org/världen")
     page.click("#f-apply")
-    page.wait_for_selector("#article-list")
+    page.wait_for_selector("h2:has-text('matching')")  # not the unfiltered list before it
     assert page.locator("#article-list tr[data-id]").count() == 1
     page.click(f"#article-list a.nt-id:has-text('{URL_ID}')")
     page.wait_for_selector("#kin-result")
@@ -310,7 +310,7 @@ def test_08_search_and_filters(page: Any, base_url: str) -> None:
     page.wait_for_selector("#f-outlet option[value='Wire']", state="attached")
     page.select_option("#f-outlet", "Wire")
     page.click("#f-apply")
-    page.wait_for_selector("#page-info")
+    page.wait_for_selector("h2:has-text('matching')")  # not the unfiltered list before it
     ids = page.locator("#article-list tr[data-id]")
     got = {ids.nth(i).get_attribute("data-id") for i in range(ids.count())}
     assert got == {"wire/2024/lisbon-bridge", "wire/2023/quota"}
@@ -322,7 +322,8 @@ def test_08_search_and_filters(page: Any, base_url: str) -> None:
     page.wait_for_selector("#f-q")
     page.fill("#f-q", "storm closed")
     page.click("#f-apply")
-    page.wait_for_selector("#story-list")
+    # Wait for the filtered list itself: the unfiltered one may still be on the page.
+    page.wait_for_selector("h2:has-text('matching')")
     stories = page.locator("#story-list a.ui-story")
     assert stories.count() == 1 and "Storm closes ports" in stories.first.inner_text()
     assert "example.com" in stories.first.inner_text()  # outlet: the url's registered domain
