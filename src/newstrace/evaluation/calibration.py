@@ -48,6 +48,7 @@ from newstrace.evaluation import corpora, metrics, planted, span_pairs
 from newstrace.evaluation.story_calibration import fit_story_model
 from newstrace.evaluation.tasks import CLOUGH_OK, fit_reuse, relate_pairs
 from newstrace.grouping import families
+from newstrace.matching import story_adapter
 from newstrace.matching.relation import (
     REUSE_FEATURES,
     Params,
@@ -55,6 +56,7 @@ from newstrace.matching.relation import (
     label,
     reuse_probability,
 )
+from newstrace.matching.story_adapter import StoryAdapter
 from newstrace.matching.verify import CROSS_FEATURES, SAME_FEATURES, SpanModel
 from newstrace.pipeline import Pipeline, Progress, _quiet
 from newstrace.text.article import Article
@@ -263,6 +265,28 @@ def _planted_copies(arts: list[Article], rng: random.Random) -> list:
     return out
 
 
+ADAPTER_L2 = (0.003, 0.01, 0.03, 0.1, 0.3)
+
+
+def _story_adapter(pipeline: Pipeline, story_set: list[tuple[Article, Article, float]],
+                   report: dict) -> tuple[StoryAdapter, np.ndarray]:
+    """The lead adapter, its ridge strength chosen by Pearson of out-of-group scores
+    (grouped by language pair); returns it and those scores for the story model's fit."""
+    prepared = pipeline.prepare_all([x for a, b, _ in story_set for x in (a, b)])
+    a = np.stack([p.lead_centred for p in prepared[0::2]])
+    b = np.stack([p.lead_centred for p in prepared[1::2]])
+    y = np.array([t for _, _, t in story_set])
+    groups = [f"{x.lang}-{z.lang}" for x, z, _ in story_set]
+    cv = {l2: story_adapter.out_of_group(a, b, y, groups, l2) for l2 in ADAPTER_L2}
+    pearson = {l2: metrics.pearson(s, y) for l2, s in cv.items()}
+    best = max(ADAPTER_L2, key=lambda l2: pearson[l2])
+    report["story_adapter"] = {
+        "pairs": len(y), "l2": best,
+        "cv_pearson_by_l2": {str(k): round(v, 4) for k, v in pearson.items()},
+        "cv_pearson_plain_cosine": round(metrics.pearson((a * b).sum(axis=1), y), 4)}
+    return story_adapter.fit(a, b, y, best), cv[best]
+
+
 def _story_pairs(data: Path) -> list[tuple[Article, Article, float]]:
     """SemEval fit pairs with the human similarity as a soft target in [0, 1]."""
     return [(p.a, p.b, (4.0 - p.overall) / 3.0) for p in corpora.semeval(data, "fit")]
@@ -366,9 +390,17 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     params = _family_rule(pipeline, data, params, report, progress)
     pipeline.params = params
 
-    # Story model and threshold: chosen among STORY_MODELS (story_calibration.py).
+    # Story model and threshold: chosen among STORY_MODELS (story_calibration.py), after
+    # the lead adapter it may stack on (story_adapter.py).
     story_set = _story_pairs(data)
+    adapter, held_out = _story_adapter(pipeline, story_set, report)
+    params = replace(params, story_adapter=adapter)
+    pipeline.params = params
     res_s = relate_pairs(pipeline, [(a, b) for a, b, _ in story_set], progress)
+    for r, score in zip(res_s, held_out):
+        # The adapter was fitted on these very pairs: the story model sees the scores of
+        # adapters fitted without each pair's language pair instead.
+        r.features["lead_adapted"] = float(score)
     arts, gold = corpora.ecbplus(data, "fit")
     scored = pipeline.scan(arts, progress).scored
     fams = families(arts, scored, params.family_min_link)

@@ -25,6 +25,7 @@ from newstrace.embedding.prepare import sentence_sets, text_length
 from newstrace.evaluation import corpora
 from newstrace.evaluation.planted import CONTAINMENT_INDEPENDENT, containment, light_edit
 from newstrace.matching.verify import SpanSide, features
+from newstrace.text.normalize import is_boilerplate, is_stamp
 from newstrace.text.sentences import split_sentences
 
 
@@ -116,7 +117,9 @@ def _ecb(data: Path, split: str, rng: random.Random, encoder: Encoder,
     arts, gold = corpora.ecbplus(data, split)
     out: list[SentencePair] = []
     for a in rng.sample(arts, min(n_docs, len(arts))):
-        sents = [s for s in split_sentences(a.text) if len(s.split()) >= 6]
+        # Stamps and page debris are no one's text: not a copy worth verifying.
+        sents = [s for s in split_sentences(a.text) if len(s.split()) >= 6
+                 and not is_boilerplate(s) and not is_stamp(s)]
         for s in rng.sample(sents, min(2, len(sents))):
             out.append(SentencePair(s, "en", s, "en", 1, "copy"))
             out.append(SentencePair(s, "en", light_edit(s, rng), "en", 1, "copy-edited"))

@@ -40,6 +40,7 @@ STORY_MODELS: dict[str, tuple[str, ...]] = {
     "+views": _BASE + _VIEWS,
     "+views+conflicts": _BASE + _VIEWS + ("where_conflict", "when_conflict", "year_conflict"),
     "+views+event_conflict": _BASE + _VIEWS + ("event_conflict",),
+    "+views+event_conflict+adapter": _BASE + _VIEWS + ("event_conflict", "lead_adapted"),
     "+views+who/where/when": _BASE + _VIEWS + _WHO_WHERE_WHEN,
     "lean+who/where/when": ("lead_cos", "lead_centred", "title_best", "top3", "anchor_overlap",
                             "same_language", "who", "where", "where_conflict",

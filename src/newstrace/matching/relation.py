@@ -25,6 +25,7 @@ import numpy as np
 from newstrace.embedding.prepare import Prepared
 from newstrace.matching.alignment import Alignment, AlignParams, align_and_reversed
 from newstrace.matching.passages import Evidence, PassageParams, passages
+from newstrace.matching.story_adapter import StoryAdapter
 from newstrace.matching.verify import SpanModel, verify
 from newstrace.text.entities import compare as compare_facts
 from newstrace.text.language import same_language
@@ -45,7 +46,7 @@ STORY_FEATURES = (
     "lead_cos", "lead_centred", "doc_cos", "raw_cos", "anchor_overlap", "name_overlap",
     "number_overlap", "total_norm", "same_language", "title_best", "bert", "top3",
     "word_jac", "who", "where", "where_country", "where_conflict", "when", "when_conflict",
-    "year_conflict", "what_numbers", "event_conflict",
+    "year_conflict", "what_numbers", "event_conflict", "lead_adapted",
 )
 
 
@@ -63,6 +64,8 @@ class Params:
     # than two in one, so a threshold set on English would split multilingual stories.
     # story_score itself stays the fitted probability (story_calibration.py).
     story_cross_offset: float = 0.0
+    # Learned weighting of the lead vectors' dimensions (story_adapter.py): `lead_adapted`.
+    story_adapter: StoryAdapter = field(default_factory=StoryAdapter)
     reuse_threshold: float = 0.5
     story_threshold: float = 0.5
     duplicate_lex3: float = 0.5  # word 3-gram containment of a same-language copy
@@ -79,6 +82,7 @@ class Params:
         d["align"] = AlignParams(**d.get("align", {}))
         d["span"] = SpanModel(**d.get("span", {}))
         d["passage"] = PassageParams(**d.get("passage", {}))
+        d["story_adapter"] = StoryAdapter(**d.get("story_adapter", {}))
         return cls(**d)
 
     def to_dict(self) -> dict:
@@ -214,6 +218,7 @@ def features(pa: Prepared, pb: Prepared, params: Params
         "raw_cos": raw_cos,
         "lead_cos": lead_cos,
         "lead_centred": lead_centred,
+        "lead_adapted": params.story_adapter.score(pa.lead_centred, pb.lead_centred),
         "anchor_overlap": _overlap(pa.doc_anchors, pb.doc_anchors),
         "name_overlap": _overlap(names(pa), names(pb)),
         "number_overlap": _overlap(nums(pa), nums(pb)),
