@@ -354,40 +354,37 @@ def test_evidence_marks_words_shared_within_one_language() -> None:
     assert cross.xpath(".//mark") == []  # en against de: nothing is shared word for word
 
 
-def test_evidence_marks_shared_text_in_scripts_without_spaces() -> None:
-    """Chinese has no spaces between words: the shared stretch is marked, the changed
-    characters are the gaps (a whole-sentence 'word' would never match)."""
+def _one_sentence_marks(lang: str, sa: str, sb: str) -> tuple[list[str], list[str]]:
+    """The shared-text marks on each side of a rewrite pair of one sentence each."""
     from newstrace.service.report import pair_view
 
-    a = {"id": "a", "lang": "zh", "sentence_langs": ["zh"],
-         "sentence_list": ["里斯本周一开通了一座新桥。"]}
-    b = {"id": "b", "lang": "zh", "sentence_langs": ["zh"],
-         "sentence_list": ["里斯本周二开通了一座新桥。"]}
+    a = {"id": "a", "lang": lang, "sentence_langs": [lang], "sentence_list": [sa]}
+    b = {"id": "b", "lang": lang, "sentence_langs": [lang], "sentence_list": [sb]}
     pair = {"a": "a", "b": "b", "relation": "rewrite", "reuse_score": 0.8, "story_score": 0.9,
             "coverage": {"a": 1.0, "b": 1.0}, "direction": None,
             "evidence": [{"a": [0, 0], "b": [0, 0], "score": 0.9}]}
     doc = lxml.html.fragment_fromstring(pair_view(pair, a, b), create_parent="div")
     (span,) = doc.xpath('.//tr[@class="nt-span"]')
-    assert [m.text for m in span.xpath("./td[1]//mark")] == ["里斯本周", "开通了一座新桥"]
-    assert [m.text for m in span.xpath("./td[3]//mark")] == ["里斯本周", "开通了一座新桥"]
+    return ([m.text for m in span.xpath("./td[1]//mark")],
+            [m.text for m in span.xpath("./td[3]//mark")])
+
+
+def test_evidence_marks_shared_text_in_scripts_without_spaces() -> None:
+    """Chinese has no spaces between words: the shared stretch is marked, the changed
+    characters are the gaps (a whole-sentence 'word' would never match)."""
+    marks_a, marks_b = _one_sentence_marks("zh", "里斯本周一开通了一座新桥。",
+                                           "里斯本周二开通了一座新桥。")
+    assert marks_a == ["里斯本周", "开通了一座新桥"]
+    assert marks_b == ["里斯本周", "开通了一座新桥"]
 
 
 def test_evidence_marks_whole_words_with_combining_marks() -> None:
     """Devanagari vowel signs are combining marks, which \\w does not match: a shared word
     is marked whole ("भारत", not "भ" and "रत"), the changed word is the gap."""
-    from newstrace.service.report import pair_view
-
-    a = {"id": "a", "lang": "hi", "sentence_langs": ["hi"],
-         "sentence_list": ["भारत ने सोमवार को नया पुल खोला।"]}
-    b = {"id": "b", "lang": "hi", "sentence_langs": ["hi"],
-         "sentence_list": ["भारत ने मंगलवार को नया पुल खोला।"]}
-    pair = {"a": "a", "b": "b", "relation": "rewrite", "reuse_score": 0.8, "story_score": 0.9,
-            "coverage": {"a": 1.0, "b": 1.0}, "direction": None,
-            "evidence": [{"a": [0, 0], "b": [0, 0], "score": 0.9}]}
-    doc = lxml.html.fragment_fromstring(pair_view(pair, a, b), create_parent="div")
-    (span,) = doc.xpath('.//tr[@class="nt-span"]')
-    assert [m.text for m in span.xpath("./td[1]//mark")] == ["भारत ने", "को नया पुल खोला"]
-    assert [m.text for m in span.xpath("./td[3]//mark")] == ["भारत ने", "को नया पुल खोला"]
+    marks_a, marks_b = _one_sentence_marks("hi", "भारत ने सोमवार को नया पुल खोला।",
+                                           "भारत ने मंगलवार को नया पुल खोला।")
+    assert marks_a == ["भारत ने", "को नया पुल खोला"]
+    assert marks_b == ["भारत ने", "को नया पुल खोला"]
 
 
 @pytest.mark.browser

@@ -46,18 +46,18 @@ def _tasks() -> ModuleType:
 
 
 def _status(key: str, value: float) -> str:
-    targets, at_most = _tasks().TARGETS, _tasks().AT_MOST
-    if key not in targets:
+    t = _tasks()
+    if key not in t.TARGETS:
         return ""
-    ok = value <= targets[key][0] if key in at_most else value >= targets[key][0]
-    return "met" if ok else "GAP"
+    bound = t.TARGETS[key][0]
+    return "met" if (value <= bound if key in t.AT_MOST else value >= bound) else "GAP"
 
 
 def _target(key: str) -> str:
-    targets = _tasks().TARGETS
-    if key not in targets:
+    t = _tasks()
+    if key not in t.TARGETS:
         return ""
-    return f"{'≤' if key in _tasks().AT_MOST else '≥'} {targets[key][0]}"
+    return f"{'≤' if key in t.AT_MOST else '≥'} {t.TARGETS[key][0]}"
 
 
 def _print(result: TaskResult) -> None:

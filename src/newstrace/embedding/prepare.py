@@ -35,24 +35,26 @@ _DENSE_RANGES = (
 )
 
 
-def _all_marks() -> str:
-    """Every combining mark (Unicode category M) of the first two planes, as a character
-    class body. Python's \\w matches none of them, so without this "हिन्दी" came out as
-    ह, न, द and an Arabic word with its vowel signs as single letters."""
-    out, start, prev = [], None, None
-    for c in range(0x20000):
-        if unicodedata.category(chr(c)).startswith("M"):
-            if start is None:
-                start = c
-            prev = c
-        elif start is not None:
-            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev != start
-                                                 else ""))
-            start = None
+def _mark_class(blocks: tuple[tuple[int, int], ...]) -> str:
+    """The combining marks (Unicode category M) of these code-point blocks (inclusive),
+    as a character-class body of ranges. Python's \\w matches none of them."""
+    out = []
+    for lo, hi in blocks:
+        start = None
+        for c in range(lo, hi + 2):  # hi + 1 closes a run that reaches the block's end
+            if c <= hi and unicodedata.category(chr(c)).startswith("M"):
+                start = c if start is None else start
+            elif start is not None:
+                last = c - 1
+                out.append(re.escape(chr(start))
+                           + ("-" + re.escape(chr(last)) if last != start else ""))
+                start = None
     return "".join(out)
 
 
-_ANY_MARK = _all_marks()
+# Every mark of the first two planes: without them "हिन्दी" came out as ह, न, द and an
+# Arabic word with its vowel signs as single letters.
+_ANY_MARK = _mark_class(((0, 0x1FFFF),))
 # A dense run (with its combining vowel and tone marks, which \w does not match), or a
 # word of any other script: letters and digits with the marks that follow them.
 _TOKEN = re.compile(f"([{_DENSE_RANGES}]+)|[^\\W_{_DENSE_RANGES}](?:[^\\W_{_DENSE_RANGES}]"
@@ -60,16 +62,10 @@ _TOKEN = re.compile(f"([{_DENSE_RANGES}]+)|[^\\W_{_DENSE_RANGES}](?:[^\\W_{_DENS
 _WORD = re.compile(f"[^\\W_](?:[^\\W_]|[{_ANY_MARK}])*", re.UNICODE)  # no dense runs
 
 
-def _marks() -> str:
-    """The combining marks inside the dense scripts' blocks: a mark stays with the letter
-    before it (Thai, Lao, Khmer and Myanmar vowel signs and tone marks; kana voicing)."""
-    blocks = [(0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3099, 0x309A),
-              (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)]
-    return "".join(chr(c) for lo, hi in blocks for c in range(lo, hi + 1)
-                   if unicodedata.category(chr(c)).startswith("M"))
-
-
-_MARKS = re.escape(_marks())
+# The marks inside the dense scripts' blocks: a mark stays with the letter before it (Thai,
+# Lao, Khmer and Myanmar vowel signs and tone marks; kana voicing).
+_MARKS = _mark_class(((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF),
+                      (0x3099, 0x309A), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)))
 _CLUSTER = re.compile(f"[^{_MARKS}][{_MARKS}]*|[{_MARKS}]+")
 _HAS_MARK = re.compile(f"[{_MARKS}]")
 _DENSE_START = re.compile(f"[{_DENSE_RANGES}]")

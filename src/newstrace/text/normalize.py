@@ -151,14 +151,20 @@ _STAMP = re.compile(
     re.IGNORECASE,
 )
 _STAMP_MAX_WORDS = 4  # words of letters in a stamp's date: weekday, month, AM/PM, zone
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _bare(sentence: str) -> str:
+    """The sentence without surrounding space and list bullets."""
+    return sentence.strip().lstrip(_LEADING_BULLETS).strip()
 
 
 def is_stamp(sentence: str) -> bool:
     """A publication or update stamp: a label, then a date and time and nothing else."""
-    m = _STAMP.fullmatch(sentence.strip().lstrip(_LEADING_BULLETS).strip())
+    m = _STAMP.fullmatch(_bare(sentence))
     if not m or not any(ch.isdigit() for ch in m.group("rest")):
         return False
-    return len(re.findall(r"[^\W\d_]+", m.group("rest"))) <= _STAMP_MAX_WORDS
+    return len(_LETTERS.findall(m.group("rest"))) <= _STAMP_MAX_WORDS
 
 
 _MAX_FOOTER_WORDS = 40  # footers are short; a long line is prose even if it quotes one
@@ -186,7 +192,7 @@ def _label_run(words: list[str]) -> bool:
 
 def is_boilerplate(sentence: str) -> bool:
     """True for page debris and footers that must not count as alignment evidence."""
-    s = sentence.strip().lstrip(_LEADING_BULLETS).strip()
+    s = _bare(sentence)
     if not any(ch.isalpha() for ch in s):
         return True  # "13", "* * *", "—", empty
     words = s.split()

@@ -9,8 +9,6 @@ from fastapi import Depends, Query
 
 from newstrace.index.browse import DATE_PREFIX, Filters
 
-DATE = DATE_PREFIX
-
 
 def _filters(
     q: str | None = Query(None, max_length=200,
@@ -18,9 +16,9 @@ def _filters(
     lang: str | None = Query(None, max_length=35, description="language code; '?' for unknown"),
     outlet: str | None = Query(None, max_length=500,
                                description="source, else registered domain of the url"),
-    date_from: str | None = Query(None, pattern=DATE, description="published on or after "
+    date_from: str | None = Query(None, pattern=DATE_PREFIX, description="published on or after "
                                   "(ISO prefix: 2024, 2024-05 or 2024-05-31)"),
-    date_to: str | None = Query(None, pattern=DATE, description="published on or before "
+    date_to: str | None = Query(None, pattern=DATE_PREFIX, description="published on or before "
                                 "(ISO prefix, inclusive)"),
 ) -> Filters:
     return Filters(q=q or None, lang=lang or None, outlet=outlet or None,
