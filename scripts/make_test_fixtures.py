@@ -59,3 +59,16 @@ planted = {
 out2 = out.parent / "planted.json"
 out2.write_text(json.dumps(planted, ensure_ascii=False, indent=1), encoding="utf-8")
 print(f"planted fixture -> {out2}")
+
+# tests/fixtures/heavy_rewrite.json: Clough & Stevenson task a (fit half; research use), its
+# source, a heavy revision that rewrites three consecutive source sentences in order (one
+# verified, its two neighbours at the extension level), and a non answer to the same task.
+fit_items = [i for i in corpora.clough(data, "fit") if i.answer.id.endswith("_taska")]
+heavy = next(i for i in fit_items if i.answer.id == "g0pC_taska")
+non = next(i for i in fit_items if i.answer.id == "g2pB_taska")
+rewrite = {"source": {"id": heavy.source.id, "text": heavy.source.text},
+           "heavy": {"id": heavy.answer.id, "text": heavy.answer.text},
+           "non": {"id": non.answer.id, "text": non.answer.text}}
+out3 = out.parent / "heavy_rewrite.json"
+out3.write_text(json.dumps(rewrite, ensure_ascii=False, indent=1), encoding="utf-8")
+print(f"heavy rewrite fixture -> {out3}")

@@ -306,3 +306,22 @@ def test_index_window_holds_the_newest_articles(tmp_path: Path, pipeline: Pipeli
         _, window = ix.neighbours.sync_partial(set())
         held = set(split_id(faiss.vector_to_array(window.index.id_map))[0].tolist())
         assert held == {3}
+
+
+def test_a_page_of_furniture_only_is_searched_by_its_lead(pipeline):
+    """Every sentence of a cookie banner and newsletter box is boilerplate, so the page has
+    no sentence vector left. Its search (and `raw_cos`) vector is then its lead's, not a
+    zero vector that is at cosine 0 to everything."""
+    from newstrace import Article
+
+    furniture = Article(id="f", lang="en", text=(
+        "We use cookies to improve your experience. By continuing to browse the site you "
+        "agree to our use of cookies. Accept all cookies.\nSubscribe to our newsletter to "
+        "get the latest news in your inbox every morning."))
+    other = Article(id="o", lang="en", text="Cookies help us deliver our services. By using "
+                    "our services, you agree to our use of cookies.")
+    pf, po = pipeline.prepare_all([furniture, other])
+    assert pf.article.sentences == []
+    assert np.allclose(pf.raw_vector, pf.lead_vector)
+    assert abs(float(np.linalg.norm(pf.raw_vector)) - 1.0) < 1e-3
+    assert float(pf.raw_vector @ po.raw_vector) > 0.5

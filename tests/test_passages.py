@@ -238,3 +238,60 @@ def test_a_seed_whose_chain_aligns_both_texts_whole_is_a_passage():
     # a gap inside the chain (sentence 1 of B unaligned) is not whole either
     gapped = [brief[0], (Span((1, 1), (2, 2), 0.5), 0.46, f(12))]
     assert not passages(gapped, 0.74, two, np.full(3, 100.0), extend_threshold=0.22).found
+
+
+def test_a_verified_sentence_rewritten_with_both_neighbours_is_a_passage(pipeline):
+    """Clough & Stevenson (fit half): a heavy revision rewrites three consecutive source
+    sentences in order. Only the middle one verifies; its neighbours reach the extension
+    level. Three in a row on both sides is what a sentence-by-sentence rewrite looks like,
+    so it is a passage; without that rule (params.passage.flanked off) nothing is found.
+    The non answer to the same task shares no passage either way."""
+    import dataclasses
+
+    from newstrace.matching.relation import relate
+
+    data = json.loads((FIXTURES / "heavy_rewrite.json").read_text(encoding="utf-8"))
+    source, heavy, non = (Article(id=data[k]["id"], text=data[k]["text"], lang="en")
+                          for k in ("source", "heavy", "non"))
+    src, hv, nn = pipeline.prepare_all([source, heavy, non])
+    r = relate(hv, src, pipeline.params)
+    assert r.relation in REUSE
+    spans = r.alignment.spans
+    middle = [k for k, s in enumerate(spans) if s.score >= pipeline.params.span.threshold]
+    assert middle and 0 < middle[0] < len(spans) - 1
+    k = middle[0]
+    assert spans[k - 1].a[1] + 1 == spans[k].a[0] and spans[k].a[1] + 1 == spans[k + 1].a[0]
+    assert spans[k - 1].b[1] + 1 == spans[k].b[0] and spans[k].b[1] + 1 == spans[k + 1].b[0]
+    assert "polymorphism" in " ".join(hv.article.sentences[s.a[0]] for s in spans)
+    off = dataclasses.replace(pipeline.params, passage=dataclasses.replace(
+        pipeline.params.passage, flanked=False))
+    assert relate(hv, src, off).relation not in REUSE
+    assert relate(nn, src, pipeline.params).relation not in REUSE
+
+
+def test_flanked_seed_needs_both_neighbours_adjacent():
+    import math
+
+    import numpy as np
+
+    from newstrace.matching.alignment import Span
+    from newstrace.matching.passages import passages
+
+    def f(words):
+        return {"words": math.log1p(words)}
+
+    ten = np.full(10, 100.0)
+    three = [(Span((2, 2), (4, 4), 0.5), 0.59, f(12)), (Span((3, 3), (5, 5), 0.5), 0.87, f(13)),
+             (Span((4, 4), (6, 6), 0.5), 0.59, f(6))]
+    ev = passages(three, 0.74, ten, ten, extend_threshold=0.22)
+    assert ev.found and [s.a for s in ev.spans] == [(2, 2), (3, 3), (4, 4)]
+    # one neighbour only: one seed and a neighbour is not enough (passages.py docstring)
+    assert not passages(three[:2], 0.74, ten, ten, extend_threshold=0.22).found
+    # a skipped sentence between the seed and a neighbour on one side
+    skipped = [three[0], three[1], (Span((4, 4), (7, 7), 0.5), 0.59, f(6))]
+    assert not passages(skipped, 0.74, ten, ten, extend_threshold=0.22).found
+    # a neighbour too short to count (a stock phrase), or a middle span that is not a seed
+    short = [three[0], three[1], (Span((4, 4), (6, 6), 0.5), 0.59, f(2))]
+    assert not passages(short, 0.74, ten, ten, extend_threshold=0.22).found
+    weak = [three[0], (Span((3, 3), (5, 5), 0.5), 0.7, f(13)), three[2]]
+    assert not passages(weak, 0.74, ten, ten, extend_threshold=0.22).found

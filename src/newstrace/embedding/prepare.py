@@ -236,5 +236,8 @@ def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray,
     )
     doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
     text = " ".join(sents) or article.text
-    return Prepared(article, side, _unit_mean(vecs), _unit_mean(raw), lead_vector, doc_anchors,
+    # No sentence left (a page that was all furniture): the lead, which falls back to the
+    # raw text, stands for the mean, so the article is not a zero vector to every search.
+    raw_mean = _unit_mean(raw) if len(raw) else np.asarray(lead_vector, np.float32)
+    return Prepared(article, side, _unit_mean(vecs), raw_mean, lead_vector, doc_anchors,
                     facts(text, article.lang, article.published))

@@ -12,11 +12,13 @@
            together hold `run_words` content words (a translated dialogue of short lines),
            or a verified span whose chain aligns *every* sentence of both texts in order,
            with at least `long_words` content words in all (a two-sentence brief and its
-           translation, whose second sentence only reaches the extension level).
+           translation, whose second sentence only reaches the extension level), or a seed
+           whose two neighbours follow it without a skip on both sides at the extension
+           level (three sentences rewritten in order: a heavy revision verifies one).
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
 sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), or
-one verified sentence of 20 content words. One seed with looser neighbours is not enough:
+one verified sentence of 20 content words. One seed with one looser neighbour is not enough:
 between closely related languages (Swedish and Norwegian reports of one event) single
 sentences on the same fact pass the span threshold more often than the fit pairs show.
 """
@@ -42,6 +44,9 @@ class PassageParams:
     # run_words content words (smaller side): two recipes' ingredient lines do not.
     verified_run: int = 4
     run_words: int = 10
+    # A seed whose two neighbours (both sides, no sentence skipped) reach the extension
+    # level with min_seed_words each: three sentences rewritten in order (a heavy revision).
+    flanked: bool = True
 
 
 @dataclass
@@ -117,6 +122,21 @@ def _whole(chain: Sequence[tuple[Span, dict[str, float]]], n_a: int, n_b: int,
     return sum(_words(f) for _, f in chain) >= params.long_words - 1e-9
 
 
+def _flanked(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float,
+             params: PassageParams) -> bool:
+    """Some seed of the chain has a span right before and right after it on both sides,
+    each with `min_seed_words` content words: three sentences in a row, rewritten in order."""
+    words = params.min_seed_words - 1e-9
+    for k in range(1, len(chain) - 1):
+        (p, fp), (s, fs), (n, fn) = chain[k - 1], chain[k], chain[k + 1]
+        if s.score < threshold or min(_words(fp), _words(fs), _words(fn)) < words:
+            continue
+        if (p.a[1] + 1 == s.a[0] and p.b[1] + 1 == s.b[0]
+                and s.a[1] + 1 == n.a[0] and s.b[1] + 1 == n.b[0]):
+            return True
+    return False
+
+
 def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: float,
              lengths_a: np.ndarray, lengths_b: np.ndarray,
              params: PassageParams = PassageParams(),
@@ -136,7 +156,8 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
         verified = [(s, f) for s, f in chain if s.score >= threshold]
         short_run = (0 < params.verified_run <= len(verified)
                      and sum(_words(f) for _, f in verified) >= params.run_words - 1e-9)
-        if not (long_seed or len(seeds) >= 2 or short_run
+        flanked = params.flanked and _flanked(chain, threshold, params)
+        if not (long_seed or len(seeds) >= 2 or short_run or flanked
                 or (seeds and _whole(chain, len(lengths_a), len(lengths_b), params))):
             continue
         kept.append(Passage([s for s, _ in chain]))
