@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -24,6 +25,11 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 # Unix sockets under TMPDIR fail there (a socket path is at most 107 bytes): Ray would, so it
 # keeps its usual short /tmp/ray, and Chromium gets a short TMPDIR of its own (below).
 os.environ.setdefault("RAY_TMPDIR", "/tmp/ray")
+# Derived tables (the folded gazetteer) go to a folder of this test session, not the
+# user's cache.
+if "NEWSTRACE_CACHE_DIR" not in os.environ:
+    os.environ["NEWSTRACE_CACHE_DIR"] = tempfile.mkdtemp(prefix="newstrace-cache-")
+    atexit.register(shutil.rmtree, os.environ["NEWSTRACE_CACHE_DIR"], True)
 
 
 @contextmanager

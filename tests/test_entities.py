@@ -62,3 +62,46 @@ def test_two_look_alike_earthquakes_disagree_on_where_and_when() -> None:
     assert differ["event_conflict"] == 1.0 and agree["event_conflict"] == 0.0
     assert agree["where_conflict"] == 0.0 and agree["when"] == 1.0 and agree["where"] > 0
     assert agree["what_numbers"] == 1.0 and differ["what_numbers"] < 1.0
+
+
+def test_the_city_table_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch) -> None:
+    """The folded gazetteer is written once to the cache folder and read back the same; a
+    damaged or foreign file there is replaced by a good one, and never changes a place."""
+    from newstrace.text import entities
+
+    monkeypatch.setenv("NEWSTRACE_CACHE_DIR", str(tmp_path))
+    entities._cities.cache_clear()
+    try:
+        built = entities._build_cities()
+        first = entities._cities()
+        (path,) = tmp_path.glob("cities-*.json")
+        assert first[0] == built and len(built) > 100_000
+        entities._cities.cache_clear()
+        assert entities._cities() == first  # read back from the file
+        for damage in (b"{\"entries\": [[1, 2", b"\x00\xff binary", b"[]"):
+            path.write_bytes(damage)
+            entities._cities.cache_clear()
+            assert entities._cities() == first
+            assert path.read_bytes()[:1] == b"{" and len(path.read_bytes()) > 1_000_000
+        (tmp_path / "cities-0000000000000000.json").write_text("{}", encoding="utf-8")
+        path.unlink()
+        entities._cities.cache_clear()
+        entities._cities()
+        assert [p.name for p in tmp_path.glob("cities-*.json")] == [path.name]  # stale gone
+        assert places("Ein Erdbeben erschütterte Bergamo.")[0]
+    finally:
+        entities._cities.cache_clear()
+
+
+def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch) -> None:
+    from newstrace.text import entities
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("NEWSTRACE_CACHE_DIR", str(blocker / "sub"))
+    entities._cities.cache_clear()
+    try:
+        gaz, big = entities._cities()
+        assert gaz == entities._build_cities() and big
+    finally:
+        entities._cities.cache_clear()
