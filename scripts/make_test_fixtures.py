@@ -72,3 +72,16 @@ rewrite = {"source": {"id": heavy.source.id, "text": heavy.source.text},
 out3 = out.parent / "heavy_rewrite.json"
 out3.write_text(json.dumps(rewrite, ensure_ascii=False, indent=1), encoding="utf-8")
 print(f"heavy rewrite fixture -> {out3}")
+
+# tests/fixtures/unlike_host.json: a planted case (newstest 2010 multiway, fit half) whose
+# three translated lines sit in a host of other news so unlike the source that the two
+# documents' centred mean vectors are at a negative cosine.
+from newstrace.evaluation.planted import cross_lingual  # noqa: E402
+
+case = next(c for c in cross_lingual(data, "fit", 40) if c.source.id.startswith("mw2010-2058-1405"))
+unlike = {k: {"id": a.id, "lang": a.lang, "text": a.text}
+          for k, a in (("source", case.source), ("host", case.host), ("control", case.control))}
+unlike["passage"] = case.passage
+out4 = out.parent / "unlike_host.json"
+out4.write_text(json.dumps(unlike, ensure_ascii=False, indent=1), encoding="utf-8")
+print(f"unlike-host fixture -> {out4}")

@@ -129,6 +129,23 @@ def test_planted_passage_from_dev_data(pipeline, planted_fixture, kind):
     assert max(control.alignment.coverage_a, control.alignment.coverage_b) < 0.1
 
 
+def test_translated_lines_in_a_host_unlike_the_source_are_found(pipeline):
+    """newstest 2010 (fit half): three Spanish lines pasted into other Spanish news, against
+    the Czech article they translate. The documents' centred means are at a negative cosine;
+    every candidate pair is aligned all the same, and the pasted lines are the evidence."""
+    fx = json.loads((FIXTURES / "unlike_host.json").read_text(encoding="utf-8"))
+    source, host, control = (Article(id=fx[k]["id"], text=fx[k]["text"], lang=fx[k]["lang"])
+                             for k in ("source", "host", "control"))
+    case = PlantedCase("translated", source, host, control, fx["passage"])
+    r = pipeline.compare(source, host)
+    assert r.features["doc_cos"] < 0
+    assert r.relation == "partial"
+    gold = case.planted_sentences()
+    pred = _host_sentences(r, host.id)
+    assert pred and pred <= gold and len(pred) >= 2
+    assert pipeline.compare(source, control).relation not in REUSE
+
+
 # --- seed -> extend -> filter, on spans with known probabilities -------------------------
 
 def _scored(spans, words=10.0, p=0.9):

@@ -72,7 +72,6 @@ class Params:
     partial_coverage: float = 0.5  # verified coverage of either text below this: partial
     translation_one_to_one: float = 0.6
     direction_margin: float = 0.15  # coverage asymmetry needed to guess a direction
-    prefilter_doc_cos: float = 0.0  # pairs below this document cosine are not aligned
     family_min_link: float = 0.0  # grouping.families: share of reuse pairs to merge two
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -189,7 +188,10 @@ def features(pa: Prepared, pb: Prepared, params: Params
     lead_centred = float(pa.lead_centred @ pb.lead_centred)
     n, m = len(pa.side.vectors), len(pb.side.vectors)
     short = max(1, min(n, m))
-    if doc_cos < params.prefilter_doc_cos or not n or not m:
+    # Every candidate pair is aligned, however unlike the two documents are: a translated
+    # paragraph pasted into a long article of other news leaves the documents' mean
+    # vectors at a cosine below zero.
+    if not n or not m:
         loose = Alignment(sentences_a=n, sentences_b=m)
         rev_total = 0.0
     else:
