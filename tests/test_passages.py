@@ -343,3 +343,24 @@ def test_across_languages_the_seed_may_be_anywhere_in_three_adjacent_spans():
         short = [(s, p, f(2)) if k == 1 else (s, p, w) for k, (s, p, w) in enumerate(trio)]
         assert not passages(short, 0.74, ten, ten, extend_threshold=0.22,
                             same_language=False).found
+
+
+def test_flores_pasted_cases_are_found_with_evidence_on_the_pasted_lines(pipeline, shared_data):
+    """The second cross-lingual construction (FLORES documents, random language pairs):
+    each case is well formed, and most are found with the evidence on the pasted lines
+    (the task's 40 report cases: 0.90, docs/QUALITY.md)."""
+    from newstrace.evaluation.planted import flores_pasted
+
+    cases = flores_pasted(shared_data, "report", 8)
+    assert len({(c.source.lang, c.host.lang) for c in cases}) > 4
+    found = 0
+    for c in cases:
+        assert c.source.lang != c.host.lang
+        assert all(line in c.host.text and line not in c.control.text for line in c.passage)
+        r = pipeline.compare(c.source, c.host)
+        assert pipeline.compare(c.source, c.control).relation not in REUSE
+        if r.is_reuse:
+            found += 1
+            assert r.relation == "partial"
+            assert _host_sentences(r, c.host.id) <= c.planted_sentences()
+    assert found >= 6

@@ -9,6 +9,9 @@ which host sentences are shared text, so detection, labels and evidence can be s
 - cross-lingual: the human translation of 3 consecutive newstest lines pasted into a run
   of 10-20 lines from elsewhere in the target language; the source is the run around
   those lines in another language;
+- cross-lingual from FLORES (`flores_pasted`, `newstrace eval passages` only): 3 lines of
+  a document's translation pasted into three other documents, in random pairs of FLORES'
+  20 languages;
 - control: the same host without the passage, against the same source.
 
 Calibration plants from the fit halves, `newstrace eval passages` from the report halves.
@@ -40,7 +43,7 @@ def containment(x: str, y: str, n: int = 5) -> float:
 
 @dataclass
 class PlantedCase:
-    kind: str  # "verbatim", "edited" or "translated"
+    kind: str  # "verbatim", "edited", "translated" (newstest) or "translated-flores"
     source: Article  # the article the passage comes from
     host: Article  # the host with the passage pasted in
     control: Article  # the host as it was
@@ -131,6 +134,33 @@ def cross_lingual(data: Path, split: str, n: int, seed: int = 11) -> list[Plante
             Article(id=f"{tag}-src-{la}", text="\n".join(src_lines), lang=la),
             Article(id=f"{tag}-host-{lb}+translated", text="\n".join(
                 _insert(host_lines, passage, rng)), lang=lb),
+            Article(id=f"{tag}-host-{lb}", text="\n".join(host_lines), lang=lb), passage))
+    return out
+
+
+def flores_pasted(data: Path, split: str, n: int, seed: int = 5) -> list[PlantedCase]:
+    """FLORES: 3 consecutive lines of a document's translation pasted into three other
+    documents of that language; the source is the document (4+ lines) in another of
+    FLORES' 20 languages, so weaker pairs for the encoder (Icelandic, Estonian, Chinese)
+    come up too. The calibration never sees these: a second construction, held out."""
+    rng = random.Random(seed)
+    docs = corpora.flores(data, split)
+    langs = sorted(docs[0][1].lines)
+    long_docs = [(i, d) for i, d in docs if len(d.lines["en"]) >= 4]
+    out: list[PlantedCase] = []
+    while len(out) < n:
+        si, sd = rng.choice(long_docs)
+        la, lb = rng.sample(langs, 2)
+        others = rng.sample([x for x in docs if x[0] != si], 3)
+        host_lines = [line for _, d in others for line in d.lines[lb]]
+        k = rng.randrange(0, len(sd.lines[lb]) - 2)
+        passage = sd.lines[lb][k : k + 3]
+        at = rng.randrange(1, len(host_lines))
+        tag = f"fl{si:03d}-{'-'.join(str(i) for i, _ in others)}"
+        out.append(PlantedCase(
+            "translated-flores", sd.article(la, si),
+            Article(id=f"{tag}-host-{lb}+translated", lang=lb,
+                    text="\n".join(host_lines[:at] + passage + host_lines[at:])),
             Article(id=f"{tag}-host-{lb}", text="\n".join(host_lines), lang=lb), passage))
     return out
 
