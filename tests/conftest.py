@@ -27,7 +27,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 os.environ.setdefault("RAY_TMPDIR", "/tmp/ray")
 # Derived tables (the folded gazetteer) go to a folder of this test session, not the
 # user's cache.
-if "NEWSTRACE_CACHE_DIR" not in os.environ:
+if not os.environ.get("NEWSTRACE_CACHE_DIR"):
     os.environ["NEWSTRACE_CACHE_DIR"] = tempfile.mkdtemp(prefix="newstrace-cache-")
     atexit.register(shutil.rmtree, os.environ["NEWSTRACE_CACHE_DIR"], True)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from newstrace.text.entities import compare, dates, facts, places
 
 
@@ -78,16 +81,25 @@ def test_the_city_table_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monke
         assert first[0] == built and len(built) > 100_000
         entities._cities.cache_clear()
         assert entities._cities() == first  # read back from the file
-        for damage in (b"{\"entries\": [[1, 2", b"\x00\xff binary", b"[]"):
+        damages = (b"{\"entries\": [[1, 2", b"\x00\xff binary", b"[]", b"[" * 100_000,
+                   b'{"count": 0, "entries": [], "keys": {}}',  # an empty table
+                   b'{"count": 1, "entries": [["c1", "IT", 5]], "keys": []}',
+                   b'{"count": 2, "entries": [["c1", "IT", 5]], "keys": {"roma": 0}}')
+        for damage in damages:
             path.write_bytes(damage)
             entities._cities.cache_clear()
             assert entities._cities() == first
             assert path.read_bytes()[:1] == b"{" and len(path.read_bytes()) > 1_000_000
-        (tmp_path / "cities-0000000000000000.json").write_text("{}", encoding="utf-8")
+        # another release's table: kept while it may still be in use, removed when old
+        old, recent = (tmp_path / f"cities-{c * 16}.json" for c in "01")
+        for f in (old, recent):
+            f.write_text("{}", encoding="utf-8")
+        os.utime(old, (time.time() - 3 * 86400,) * 2)
         path.unlink()
         entities._cities.cache_clear()
         entities._cities()
-        assert [p.name for p in tmp_path.glob("cities-*.json")] == [path.name]  # stale gone
+        assert sorted(p.name for p in tmp_path.glob("cities-*")) == sorted([path.name,
+                                                                          recent.name])
         assert places("Ein Erdbeben erschütterte Bergamo.")[0]
     finally:
         entities._cities.cache_clear()

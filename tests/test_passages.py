@@ -364,3 +364,25 @@ def test_flores_pasted_cases_are_found_with_evidence_on_the_pasted_lines(pipelin
             assert r.relation == "partial"
             assert _host_sentences(r, c.host.id) <= c.planted_sentences()
     assert found >= 6
+
+
+def test_three_adjacent_spans_may_each_cover_several_sentences():
+    """Adjacency is counted from a span's last sentence: a 2-1 merge in the trio is still
+    three spans in a row; a sentence left out between them on either side is not."""
+    import math
+
+    import numpy as np
+
+    from newstrace.matching.alignment import Span
+    from newstrace.matching.passages import passages
+
+    def f(words):
+        return {"words": math.log1p(words)}
+
+    ten = np.full(10, 100.0)
+    merged = [(Span((1, 2), (3, 3), 0.5), 0.6, f(12)), (Span((3, 3), (4, 5), 0.5), 0.9, f(13)),
+              (Span((4, 4), (6, 6), 0.5), 0.6, f(6))]
+    ev = passages(merged, 0.74, ten, ten, extend_threshold=0.22)
+    assert ev.found and ev.alignment.coverage_a == 0.4  # sentences 1-4 of A
+    gap = [merged[0], (Span((3, 3), (5, 5), 0.5), 0.9, f(13)), merged[2]]  # B's 4 left out
+    assert not passages(gap, 0.74, ten, ten, extend_threshold=0.22).found

@@ -142,7 +142,8 @@ def flores_pasted(data: Path, split: str, n: int, seed: int = 5) -> list[Planted
     """FLORES: 3 consecutive lines of a document's translation pasted into three other
     documents of that language; the source is the document (4+ lines) in another of
     FLORES' 20 languages, so weaker pairs for the encoder (Icelandic, Estonian, Chinese)
-    come up too. The calibration never sees these: a second construction, held out."""
+    come up too. `calibrate` does not use these; their fit half guided one passage rule
+    (docs/CALIBRATION.md 0b), so only the report half is held out."""
     rng = random.Random(seed)
     docs = corpora.flores(data, split)
     langs = sorted(docs[0][1].lines)

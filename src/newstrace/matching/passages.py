@@ -21,8 +21,9 @@
            against 0.39 of ECB+ same-event pairs and 0.76 of MSRP negatives in one language).
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
-sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), or
-one verified sentence of 20 content words. One seed with one looser neighbour is not enough:
+sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), one
+verified sentence of 20 content words, or one verified sentence with two adjacent aligned
+ones (three in a row). One seed with one looser neighbour is not enough:
 between closely related languages (Swedish and Norwegian reports of one event) single
 sentences on the same fact pass the span threshold more often than the fit pairs show.
 """

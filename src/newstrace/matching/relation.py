@@ -198,7 +198,7 @@ def features(pa: Prepared, pb: Prepared, params: Params
         loose, rev_total = align_and_reversed(pa.side, pb.side, same, params.align)
     scored = verify(pa.side, pb.side, loose.spans, same, params.span)
     ev = passages(scored, params.span.threshold, pa.side.lengths, pb.side.lengths,
-                  params.passage, params.span.extend_threshold, same)
+                  params.passage, params.span.extend_threshold, same_language=same)
     al = ev.alignment
     names = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "@")  # noqa: E731
     nums = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "#")  # noqa: E731

