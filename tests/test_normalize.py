@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.text.normalize import clean_text, find_attribution, is_boilerplate
+from newstrace.text.normalize import clean_text, find_attribution, is_boilerplate, is_stamp
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 MOJIBAKE = "repaired mis-encoded text (mojibake)"
@@ -323,7 +323,6 @@ def test_long_lines_of_capitalised_labels_are_boilerplate_but_prose_is_not() -> 
     "Publicerad 2023-05-12 kl. 18.45",
 ])
 def test_publication_stamps_are_stamps(line: str) -> None:
-    from newstrace.text.normalize import is_stamp
     assert is_stamp(line)
 
 
@@ -334,7 +333,6 @@ def test_publication_stamps_are_stamps(line: str) -> None:
     "The figures were published in 2013 by the statistics office.",
 ])
 def test_sentences_that_start_like_a_stamp_are_not_stamps(sentence: str) -> None:
-    from newstrace.text.normalize import is_stamp
     assert not is_stamp(sentence)
 
 

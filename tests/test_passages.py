@@ -4,13 +4,17 @@ evidence on exactly those sentences, and independent coverage is never called re
 from __future__ import annotations
 
 import json
+import math
 import random
 
+import numpy as np
 import pytest
 
 from conftest import FIXTURES, SEEDS
 from newstrace import Article
 from newstrace.evaluation.planted import PlantedCase, light_edit
+from newstrace.matching.alignment import Span
+from newstrace.matching.passages import passages
 from newstrace.matching.relation import REUSE
 from newstrace.text.readers import read_paths
 
@@ -148,19 +152,16 @@ def test_translated_lines_in_a_host_unlike_the_source_are_found(pipeline):
 
 # --- seed -> extend -> filter, on spans with known probabilities -------------------------
 
+def _span(a, b, p, words):
+    """A span as the span model hands it to passages(): probability and content words."""
+    return Span(a, b, 0.5), p, {"words": math.log1p(words)}
+
+
 def _scored(spans, words=10.0, p=0.9):
-    import math
-
-    from newstrace.matching.alignment import Span
-
-    return [(Span(a, b, 0.5), p, {"words": math.log1p(words)}) for a, b in spans]
+    return [_span(a, b, p, words) for a, b in spans]
 
 
 def test_passage_minimum_two_verified_sentences_or_one_long():
-    import numpy as np
-
-    from newstrace.matching.passages import passages
-
     lengths = np.full(30, 100.0)
     one = passages(_scored([((3, 3), (7, 7))]), 0.5, lengths, lengths)
     assert not one.found  # one ordinary verified sentence is not a passage
@@ -186,9 +187,7 @@ def test_a_run_of_short_verified_lines_is_a_passage_if_it_holds_enough_words():
     """Translated short lines ("Tom is here.") never seed, but four verified in a row with
     10+ content words between them are shared text; four ingredient lines ("2 eggs") with
     a word each are not, nor are three lines however long their words."""
-    import numpy as np
-
-    from newstrace.matching.passages import PassageParams, passages
+    from newstrace.matching.passages import PassageParams
 
     lengths = np.full(30, 100.0)
     params = PassageParams(verified_run=4, run_words=10)
@@ -202,11 +201,6 @@ def test_a_run_of_short_verified_lines_is_a_passage_if_it_holds_enough_words():
 
 
 def test_extension_is_looser_than_seeding_but_needs_a_seed():
-    import numpy as np
-
-    from newstrace.matching.alignment import Span
-    from newstrace.matching.passages import passages
-
     lengths = np.full(30, 100.0)
     f = {"words": float(np.log1p(10))}
     # Two seeds bridged by a weaker span three sentences apart: one passage of three spans.
@@ -227,17 +221,7 @@ def test_a_seed_whose_chain_aligns_both_texts_whole_is_a_passage():
     """A two-sentence brief and its translation: the first sentence verified, the second
     only at the extension level. The chain aligns every sentence of both, so it is shared
     text; the same two spans inside longer texts, or with a sentence left over, are not."""
-    import math
-
-    import numpy as np
-
-    from newstrace.matching.alignment import Span
-    from newstrace.matching.passages import passages
-
-    def f(words):
-        return {"words": math.log1p(words)}
-
-    brief = [(Span((0, 0), (0, 0), 0.5), 0.87, f(16)), (Span((1, 1), (1, 1), 0.5), 0.46, f(12))]
+    brief = [_span((0, 0), (0, 0), 0.87, 16), _span((1, 1), (1, 1), 0.46, 12)]
     two = np.full(2, 100.0)
     ev = passages(brief, 0.74, two, two, extend_threshold=0.22)
     assert ev.found and len(ev.spans) == 2
@@ -250,10 +234,10 @@ def test_a_seed_whose_chain_aligns_both_texts_whole_is_a_passage():
     # no seed at all, or too few words in all (two short lines): not shared text
     unseeded = [(s, 0.6, w) for s, _, w in brief]
     assert not passages(unseeded, 0.74, two, two, extend_threshold=0.22).found
-    tiny = [(s, p, f(6)) for s, p, _ in brief]
+    tiny = [_span(s.a, s.b, p, 6) for s, p, _ in brief]
     assert not passages(tiny, 0.74, two, two, extend_threshold=0.22).found
     # a gap inside the chain (sentence 1 of B unaligned) is not whole either
-    gapped = [brief[0], (Span((1, 1), (2, 2), 0.5), 0.46, f(12))]
+    gapped = [brief[0], _span((1, 1), (2, 2), 0.46, 12)]
     assert not passages(gapped, 0.74, two, np.full(3, 100.0), extend_threshold=0.22).found
 
 
@@ -287,30 +271,20 @@ def test_a_verified_sentence_rewritten_with_both_neighbours_is_a_passage(pipelin
 
 
 def test_flanked_seed_needs_both_neighbours_adjacent():
-    import math
-
-    import numpy as np
-
-    from newstrace.matching.alignment import Span
-    from newstrace.matching.passages import passages
-
-    def f(words):
-        return {"words": math.log1p(words)}
-
     ten = np.full(10, 100.0)
-    three = [(Span((2, 2), (4, 4), 0.5), 0.59, f(12)), (Span((3, 3), (5, 5), 0.5), 0.87, f(13)),
-             (Span((4, 4), (6, 6), 0.5), 0.59, f(6))]
+    three = [_span((2, 2), (4, 4), 0.59, 12), _span((3, 3), (5, 5), 0.87, 13),
+             _span((4, 4), (6, 6), 0.59, 6)]
     ev = passages(three, 0.74, ten, ten, extend_threshold=0.22)
     assert ev.found and [s.a for s in ev.spans] == [(2, 2), (3, 3), (4, 4)]
     # one neighbour only: one seed and a neighbour is not enough (passages.py docstring)
     assert not passages(three[:2], 0.74, ten, ten, extend_threshold=0.22).found
     # a skipped sentence between the seed and a neighbour on one side
-    skipped = [three[0], three[1], (Span((4, 4), (7, 7), 0.5), 0.59, f(6))]
+    skipped = [three[0], three[1], _span((4, 4), (7, 7), 0.59, 6)]
     assert not passages(skipped, 0.74, ten, ten, extend_threshold=0.22).found
     # a neighbour too short to count (a stock phrase), or a middle span that is not a seed
-    short = [three[0], three[1], (Span((4, 4), (6, 6), 0.5), 0.59, f(2))]
+    short = [three[0], three[1], _span((4, 4), (6, 6), 0.59, 2)]
     assert not passages(short, 0.74, ten, ten, extend_threshold=0.22).found
-    weak = [three[0], (Span((3, 3), (5, 5), 0.5), 0.7, f(13)), three[2]]
+    weak = [three[0], _span((3, 3), (5, 5), 0.7, 13), three[2]]
     assert not passages(weak, 0.74, ten, ten, extend_threshold=0.22).found
 
 
@@ -319,28 +293,19 @@ def test_across_languages_the_seed_may_be_anywhere_in_three_adjacent_spans():
     (fit pairs: 0.20 of non-parallel neighbours, against 0.39 of ECB+ same-event pairs and
     0.76 of MSRP negatives within one language), so three adjacent spans with the seed first
     or last are a passage there, and only with the seed in the middle within one language."""
-    import math
-
-    import numpy as np
-
-    from newstrace.matching.alignment import Span
-    from newstrace.matching.passages import passages
-
-    def f(words):
-        return {"words": math.log1p(words)}
-
     ten = np.full(10, 100.0)
-    first = [(Span((2, 2), (4, 4), 0.5), 0.99, f(16)), (Span((3, 3), (5, 5), 0.5), 0.67, f(8)),
-             (Span((4, 4), (6, 6), 0.5), 0.66, f(3))]
-    last = [(Span((2, 2), (4, 4), 0.5), 0.66, f(3)), (Span((3, 3), (5, 5), 0.5), 0.67, f(8)),
-            (Span((4, 4), (6, 6), 0.5), 0.99, f(16))]
+    first = [_span((2, 2), (4, 4), 0.99, 16), _span((3, 3), (5, 5), 0.67, 8),
+             _span((4, 4), (6, 6), 0.66, 3)]
+    last = [_span((2, 2), (4, 4), 0.66, 3), _span((3, 3), (5, 5), 0.67, 8),
+            _span((4, 4), (6, 6), 0.99, 16)]
     for trio in (first, last):
         assert passages(trio, 0.74, ten, ten, extend_threshold=0.22, same_language=False).found
         assert not passages(trio, 0.74, ten, ten, extend_threshold=0.22).found
         # still three, still adjacent, still each with 3+ content words
         assert not passages(trio[:2], 0.74, ten, ten, extend_threshold=0.22,
                             same_language=False).found
-        short = [(s, p, f(2)) if k == 1 else (s, p, w) for k, (s, p, w) in enumerate(trio)]
+        short = [_span(s.a, s.b, p, 2) if k == 1 else (s, p, w)
+                 for k, (s, p, w) in enumerate(trio)]
         assert not passages(short, 0.74, ten, ten, extend_threshold=0.22,
                             same_language=False).found
 
@@ -369,20 +334,10 @@ def test_flores_pasted_cases_are_found_with_evidence_on_the_pasted_lines(pipelin
 def test_three_adjacent_spans_may_each_cover_several_sentences():
     """Adjacency is counted from a span's last sentence: a 2-1 merge in the trio is still
     three spans in a row; a sentence left out between them on either side is not."""
-    import math
-
-    import numpy as np
-
-    from newstrace.matching.alignment import Span
-    from newstrace.matching.passages import passages
-
-    def f(words):
-        return {"words": math.log1p(words)}
-
     ten = np.full(10, 100.0)
-    merged = [(Span((1, 2), (3, 3), 0.5), 0.6, f(12)), (Span((3, 3), (4, 5), 0.5), 0.9, f(13)),
-              (Span((4, 4), (6, 6), 0.5), 0.6, f(6))]
+    merged = [_span((1, 2), (3, 3), 0.6, 12), _span((3, 3), (4, 5), 0.9, 13),
+              _span((4, 4), (6, 6), 0.6, 6)]
     ev = passages(merged, 0.74, ten, ten, extend_threshold=0.22)
     assert ev.found and ev.alignment.coverage_a == 0.4  # sentences 1-4 of A
-    gap = [merged[0], (Span((3, 3), (5, 5), 0.5), 0.9, f(13)), merged[2]]  # B's 4 left out
+    gap = [merged[0], _span((3, 3), (5, 5), 0.9, 13), merged[2]]  # B's 4 left out
     assert not passages(gap, 0.74, ten, ten, extend_threshold=0.22).found

@@ -39,6 +39,10 @@ class StoryAdapter:
             return float(a @ b)
         return self.bias + float(self._vector @ (a * b))
 
+    def scores(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The adapted similarity of each row pair of a and b (a fitted adapter)."""
+        return self.bias + (a * b) @ self._vector
+
 
 def fit(a: np.ndarray, b: np.ndarray, y: np.ndarray, l2: float) -> StoryAdapter:
     """Ridge fit of y ~ bias + sum_i w_i a_i b_i, shrunk towards the cosine's fit."""
@@ -59,5 +63,5 @@ def out_of_group(a: np.ndarray, b: np.ndarray, y: np.ndarray, groups: Sequence[s
     out = np.zeros(len(y))
     for held in np.unique(g):
         ad = fit(a[g != held], b[g != held], y[g != held], l2)
-        out[g == held] = ad.bias + (a[g == held] * b[g == held]) @ ad._vector
+        out[g == held] = ad.scores(a[g == held], b[g == held])
     return out
