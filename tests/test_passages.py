@@ -13,9 +13,10 @@ import pytest
 from conftest import FIXTURES, SEEDS
 from newstrace import Article
 from newstrace.evaluation.planted import PlantedCase, light_edit
-from newstrace.matching.alignment import Span
+from newstrace.matching.alignment import Span, align_and_reversed
 from newstrace.matching.passages import passages
 from newstrace.matching.relation import REUSE
+from newstrace.matching.verify import extend_diagonal, verify
 from newstrace.text.readers import read_paths
 
 
@@ -341,3 +342,45 @@ def test_three_adjacent_spans_may_each_cover_several_sentences():
     assert ev.found and ev.alignment.coverage_a == 0.4  # sentences 1-4 of A
     gap = [merged[0], _span((3, 3), (5, 5), 0.9, 13), merged[2]]  # B's 4 left out
     assert not passages(gap, 0.74, ten, ten, extend_threshold=0.22).found
+
+
+def test_diagonal_extension_restores_a_translated_line_the_aligner_skipped(
+        pipeline, planted_fixture):
+    """PAN's extension across the aligner's skips (verify.extend_diagonal): drop the span of
+    one planted German line from the aligner's output, as happens when a weakly encoded
+    translation falls under the aligner's threshold; next to its aligned neighbour it is
+    verified on its own and comes back on the diagonal, inside the pasted lines."""
+    case = _flores_case(planted_fixture)
+    src, host = pipeline.prepare_all([case.source, case.host])
+    model = pipeline.params.span
+    loose, _ = align_and_reversed(src.side, host.side, False, pipeline.params.align)
+    scored = verify(src.side, host.side, loose.spans, False, model)
+    gold = case.planted_sentences()
+    inside = [t for t in scored if t[0].b[0] in gold
+              and t[0].a[0] == t[0].a[1] and t[0].b[0] == t[0].b[1]]
+    assert len(inside) >= 2
+    dropped = inside[-1][0]
+    kept = [t for t in scored if t[0] != dropped]
+    out = extend_diagonal(src.side, host.side, kept, False, model)
+    before = {(t[0].a, t[0].b) for t in kept}
+    back = [(s, p) for s, p, _ in out if (s.a, s.b) not in before]
+    assert [s.b for s, _ in back] == [dropped.b] and [s.a for s, _ in back] == [dropped.a]
+    assert back[0][1] >= model.extend_threshold
+    # Spans come back in the aligner's monotone order, so passages() can chain them.
+    assert [s.a for s, _, _ in out] == sorted(s.a for s, _, _ in out)
+
+
+def test_diagonal_extension_adds_nothing_next_to_unrelated_sentences(pipeline,
+                                                                      planted_fixture):
+    """Around the pasted lines the host is other news: extension from the spans at the
+    passage's edges stops there (no added span outside the pasted lines)."""
+    case = _flores_case(planted_fixture)
+    src, host = pipeline.prepare_all([case.source, case.host])
+    model = pipeline.params.span
+    gold = case.planted_sentences()
+    loose, _ = align_and_reversed(src.side, host.side, False, pipeline.params.align)
+    scored = verify(src.side, host.side, loose.spans, False, model)
+    out = extend_diagonal(src.side, host.side, scored, False, model)
+    added = {s.b for s, _, _ in out} - {s.b for s, _, _ in scored}
+    assert all(b[0] in gold for b in added)
+    assert extend_diagonal(src.side, host.side, [], False, model) == []

@@ -26,7 +26,7 @@ from newstrace.embedding.prepare import Prepared
 from newstrace.matching.alignment import Alignment, AlignParams, align_and_reversed
 from newstrace.matching.passages import Evidence, PassageParams, passages
 from newstrace.matching.story_adapter import StoryAdapter
-from newstrace.matching.verify import SpanModel, verify
+from newstrace.matching.verify import SpanModel, extend_diagonal, verify
 from newstrace.text.entities import compare as compare_facts
 from newstrace.text.language import same_language
 
@@ -196,7 +196,9 @@ def features(pa: Prepared, pb: Prepared, params: Params
         rev_total = 0.0
     else:
         loose, rev_total = align_and_reversed(pa.side, pb.side, same, params.align)
-    scored = verify(pa.side, pb.side, loose.spans, same, params.span)
+    scored = extend_diagonal(pa.side, pb.side,
+                             verify(pa.side, pb.side, loose.spans, same, params.span),
+                             same, params.span)
     ev = passages(scored, params.span.threshold, pa.side.lengths, pb.side.lengths,
                   params.passage, params.span.extend_threshold, same_language=same)
     al = ev.alignment

@@ -14,6 +14,9 @@ signals bitext mining uses:
             count against: two sentences with different death tolls are not one sentence;
 - `len_ratio`, `words`  length disagreement and size (short sentences are weak evidence).
 
+`extend_diagonal` is PAN's extension across the aligner's skips: the unaligned sentence
+pair right next to a span is verified on its own.
+
 Two logistic models (same language, across languages) are fitted by `newstrace calibrate`
 on sentence pairs from the dev corpora (see calibration.span_pairs) and shipped in
 data/params.json.
@@ -147,3 +150,35 @@ def verify(a: SideData, b: SideData, spans: Sequence[Span], same_language: bool,
     fb = span_side(b, [s.b for s in spans])
     feats = features(fa, fb, same_language)
     return [(s, probability(f, same_language, model), f) for s, f in zip(spans, feats)]
+
+
+def extend_diagonal(a: SideData, b: SideData,
+                    scored: Sequence[tuple[Span, float, dict[str, float]]],
+                    same_language: bool, model: SpanModel, rounds: int = 2
+                    ) -> list[tuple[Span, float, dict[str, float]]]:
+    """PAN's extension step across the aligner's skips: next to a span at the extension
+    level, the diagonal neighbour (the sentence before or after on both sides, both left
+    unaligned) is verified as a span of its own and joins at the extension level.
+
+    The aligner skips a translated line whose cosine falls under its threshold (weakly
+    encoded languages place translations at centred cosines of 0.2-0.5); next to a line it
+    did align, the line's position is known, and verification decides."""
+    out = list(scored)
+    loose = min(model.extend_threshold, model.threshold)
+    n, m = len(a.vectors), len(b.vectors)
+    for _ in range(rounds):
+        used_a = {i for s, _, _ in out for i in range(s.a[0], s.a[1] + 1)}
+        used_b = {j for s, _, _ in out for j in range(s.b[0], s.b[1] + 1)}
+        cands: list[Span] = []
+        for s, p, _ in out:
+            if p < loose:
+                continue
+            for i, j in ((s.a[0] - 1, s.b[0] - 1), (s.a[1] + 1, s.b[1] + 1)):
+                if (0 <= i < n and 0 <= j < m and i not in used_a and j not in used_b
+                        and all(c.a[0] != i and c.b[0] != j for c in cands)):
+                    cands.append(Span((i, i), (j, j), 0.0))
+        added = [t for t in verify(a, b, cands, same_language, model) if t[1] >= loose]
+        if not added:
+            break
+        out = sorted(out + added, key=lambda t: (t[0].a[0], t[0].b[0]))
+    return out
