@@ -343,3 +343,35 @@ def test_a_stamp_has_no_content_words_so_two_never_seed_a_passage() -> None:
     stamp_anchors, stamp_words = sentence_sets("PUBLISHED : WEDNESDAY, MARCH 13, 2013, 2 : 29 PM")
     assert stamp_words == frozenset() and "#2013" in stamp_anchors
     assert sentence_sets("The fire broke out on Wednesday, March 13, 2013.")[1]
+
+
+def test_consent_and_registration_walls_are_boilerplate() -> None:
+    """A cookie-consent wall (Polish) and a registration wall (English) scraped in place of
+    the article: two unrelated articles of one site came out `duplicate` on them (SemEval
+    report half). News sentences about privacy policies and subscribers must stay."""
+    from newstrace.text.normalize import is_boilerplate
+
+    furniture = [
+        "Once registered, you can:", "- Read additional free articles each month",
+        "Register Now", "You may unsubscribe at any time.", "Are you a print subscriber?",
+        "Activate your account.",
+        "By registering you agree to our privacy policy, terms & conditions and to receive "
+        "occasional emails from Ad Age.",
+        "Szczegółowy opis procesu przetwarzania danych można znaleźć w polityce prywatności.",
+        'Klikając na przycisk "Zaakceptuj i zamknij", aby wyrazić zgodę na przetwarzanie '
+        "danych w celu osiągnięcia utrwalenia.",
+        "USA: Ponad 3300 zgonów z COVID-19 Aby poprawić swoją witrynę, wyświetlać istotne "
+        "materiały informacyjne i dedykowane reklamy, zbieramy anonimowe informacje "
+        "techniczne o kraju, w tym narzędzia naszych partnerów.",
+        "Weitere Informationen finden Sie in unserer Datenschutzerklärung.",
+        "En cliquant sur le bouton, vous acceptez notre politique de confidentialité.",
+        "Al hacer clic en el botón aceptas nuestra política de privacidad.",
+    ]
+    for line in furniture:
+        assert is_boilerplate(line), line
+    for line in ("WhatsApp users who do not agree to the new terms will lose access.",
+                 "Polityka prywatności firmy Meta budzi zastrzeżenia Komisji Europejskiej.",
+                 "Die Datenschutzerklärung des Konzerns sei rechtswidrig, urteilte das Gericht.",
+                 "The paper said its print subscribers fell by 3,000 in the quarter.",
+                 "Voters who registered after the deadline could not cast a ballot."):
+        assert not is_boilerplate(line), line

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from newstrace.embedding.prepare import LEAD_CHARS
 from newstrace.evaluation import corpora, metrics, planted
 from newstrace.matching.relation import (
     REUSE,
@@ -102,7 +103,9 @@ def similarity(pipeline: Pipeline, data: Path, split: str = "report",
     results = relate_pairs(pipeline, [(p.a, p.b) for p in items], progress)
     gold = -np.array([p.overall for p in items])
     story = np.array([r.story_score for r in results])
-    whole = np.array([r.features["lead_cos"] for r in results])
+    va = _whole_text_vectors(pipeline, [p.a for p in items])
+    vb = _whole_text_vectors(pipeline, [p.b for p in items])
+    whole = np.einsum("ij,ij->i", va, vb)
     mean = np.array([r.features["raw_cos"] for r in results])
     m = {
         "pearson": _r(metrics.pearson(story, gold)),
@@ -268,12 +271,22 @@ def stories(pipeline: Pipeline, data: Path, split: str = "report",
     return TaskResult("stories", m)
 
 
+def _whole_text_vectors(pipeline: Pipeline, arts: list[Article]) -> np.ndarray:
+    """The baseline's document vector: e5 of the text's opening *as given* (page debris
+    and all; e5 reads its first 512 tokens), unit length. The model's own lead reads the
+    cleaned sentences instead, so the baseline does not borrow the pipeline's cleaning."""
+    v = pipeline.encoder.encode([a.text[:LEAD_CHARS] for a in arts])
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-8)
+
+
 def _baseline_bcubed(pipeline: Pipeline, arts: list[Article], gold: dict[str, str],
                      view: str) -> float:
     """Single-link clustering of one vector per article (`lead`: e5 of the whole text's
     opening; `mean`: mean of the sentence vectors), best threshold picked after the fact."""
-    prepared = pipeline.prepare_all(arts)
-    vecs = np.stack([p.lead_vector if view == "lead" else p.raw_vector for p in prepared])
+    if view == "lead":
+        vecs = _whole_text_vectors(pipeline, arts)
+    else:
+        vecs = np.stack([p.raw_vector for p in pipeline.prepare_all(arts)])
     sims = vecs @ vecs.T
     best = 0.0
     for t in np.arange(0.70, 0.99, 0.005):

@@ -71,7 +71,8 @@ _LABEL = re.compile(
     r"|compartir (?:este artículo|en \w+)|artikel teilen|partager (?:cet article|sur \w+)"
     r"|dela artikeln|del artikkelen|del artiklen"
     r"|subscribe(?: now| here)?|suscríbete(?: aquí| ahora)?|abonnieren|abonnez-vous"
-    r"|prenumerera|abonner|abonnér|sign up|sign in|log in|skip to (?:main )?content"
+    r"|prenumerera|abonner|abonnér|sign up|sign in|log in|register(?: now)?"
+    r"|skip to (?:main )?content"
     r"|anmelden|anmelde|einloggen|se connecter|iniciar sesión|zaloguj(?: się)?|see offers"
     r"|back to top|print|e-?mail|tweet|whatsapp|facebook|twitter|linkedin|instagram"
     r"|accept(?: all)? cookies|cookie settings|manage cookies)[\s!.:…]*",
@@ -134,7 +135,18 @@ _ANYWHERE = re.compile(
     r"|je ne suis pas un robot|no soy un robot|unusual traffic from your"
     r"|we have (?:detected|noticed) (?:unusual|a (?:large|high) number of)"
     r"|(?:ogromną|dużą) (?:ilość|liczbę) połączeń|nadużył\w* adres\w* ip"
-    r"|(?:your|twój|ihre|votre) (?:ip address|adres ip|ip-adresse|adresse ip)\s*:",
+    r"|(?:your|twój|ihre|votre) (?:ip address|adres ip|ip-adresse|adresse ip)\s*:"
+    # consent walls and registration walls scraped in place of an article: the site's own
+    # policy ("our", "in the"), the reader addressed ("by clicking", "you agree")
+    r"|(?:to|in|with|see|read) our (?:privacy|data protection|cookie) (?:policy|notice)"
+    r"|by (?:registering|signing up|clicking|subscribing|continuing),? you"
+    r"|you (?:can )?(?:agree|consent) to (?:our|the use of)|unsubscribe at any time"
+    r"|once registered,? you can|free articles (?:each|per|a) month|activate your account"
+    r"|are you a (?:print |digital )?subscriber"
+    r"|(?:w|z) polityc\w* prywatności|plików cookie|klikając (?:na )?przycisk"
+    r"|zbieramy anonimowe informacje|in unserer datenschutz\w*|mit (?:dem )?klick auf"
+    r"|notre politique de (?:confidentialité|cookies)|en cliquant sur (?:le bouton|« ?accepter)"
+    r"|nuestra política de (?:privacidad|cookies)|al hacer clic en (?:el botón|«? ?aceptar)",
     re.IGNORECASE,
 )
 _LEADING_BULLETS = " \t-–—•*·>»|▪►"
