@@ -244,11 +244,19 @@ def test_newsletter_boxes_and_their_privacy_lines_are_boilerplate() -> None:
     assert not is_boilerplate("The minister said the data will be published next week.")
 
 
+def _sorts(furniture: list[str], news: list[str]) -> None:
+    from newstrace.text.normalize import is_boilerplate
+
+    for line in furniture:
+        assert is_boilerplate(line), line
+    for line in news:
+        assert not is_boilerplate(line), line
+
+
 def test_paywalls_forms_bot_checks_and_syndication_notes_are_boilerplate() -> None:
     """Lines from pages of the SemEval fit half that made two unrelated articles of one
     site `partial` or `duplicate` (shared site furniture, not shared text), and news
     sentences on the same subjects that must stay."""
-    from newstrace.text.normalize import is_boilerplate
 
     furniture = [
         "TAKE A FREE TRIAL Registered users can read up to 3 reports.",
@@ -273,15 +281,12 @@ def test_paywalls_forms_bot_checks_and_syndication_notes_are_boilerplate() -> No
         "Follow News18.com on Twitter, Instagram, Facebook, Telegram, TikTok and on YouTube.",
         "Read delivered to your inbox - subscribe to News18 Daybreak.",
     ]
-    for line in furniture:
-        assert is_boilerplate(line), line
-    for line in ("Facebook updated its privacy policy on Tuesday.",
-                 "Police said the article was first published in 2019 by a local paper.",
-                 "Subscriptions to the newspaper fell by 10 percent last year.",
-                 "He urged people to support local businesses during the lockdown.",
-                 "Twitter said it would follow the court order.",
-                 "The robot was built by students in Krakow."):
-        assert not is_boilerplate(line), line
+    _sorts(furniture, ["Facebook updated its privacy policy on Tuesday.",
+                       "Police said the article was first published in 2019 by a local paper.",
+                       "Subscriptions to the newspaper fell by 10 percent last year.",
+                       "He urged people to support local businesses during the lockdown.",
+                       "Twitter said it would follow the court order.",
+                       "The robot was built by students in Krakow."])
 
 
 def test_long_lines_of_capitalised_labels_are_boilerplate_but_prose_is_not() -> None:
@@ -349,7 +354,6 @@ def test_consent_and_registration_walls_are_boilerplate() -> None:
     """A cookie-consent wall (Polish) and a registration wall (English) scraped in place of
     the article: two unrelated articles of one site came out `duplicate` on them (SemEval
     report half). News sentences about privacy policies and subscribers must stay."""
-    from newstrace.text.normalize import is_boilerplate
 
     furniture = [
         "Once registered, you can:", "- Read additional free articles each month",
@@ -367,11 +371,9 @@ def test_consent_and_registration_walls_are_boilerplate() -> None:
         "En cliquant sur le bouton, vous acceptez notre politique de confidentialité.",
         "Al hacer clic en el botón aceptas nuestra política de privacidad.",
     ]
-    for line in furniture:
-        assert is_boilerplate(line), line
-    for line in ("WhatsApp users who do not agree to the new terms will lose access.",
-                 "Polityka prywatności firmy Meta budzi zastrzeżenia Komisji Europejskiej.",
-                 "Die Datenschutzerklärung des Konzerns sei rechtswidrig, urteilte das Gericht.",
-                 "The paper said its print subscribers fell by 3,000 in the quarter.",
-                 "Voters who registered after the deadline could not cast a ballot."):
-        assert not is_boilerplate(line), line
+    _sorts(furniture, ["WhatsApp users who do not agree to the new terms will lose access.",
+                       "Polityka prywatności firmy Meta budzi zastrzeżenia Komisji Europejskiej.",
+                       "Die Datenschutzerklärung des Konzerns sei rechtswidrig, urteilte das "
+                       "Gericht.",
+                       "The paper said its print subscribers fell by 3,000 in the quarter.",
+                       "Voters who registered after the deadline could not cast a ballot."])
