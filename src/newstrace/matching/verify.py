@@ -165,6 +165,8 @@ def extend_diagonal(a: SideData, b: SideData,
     did align, the line's position is known, and verification decides."""
     out = list(scored)
     loose = min(model.extend_threshold, model.threshold)
+    if not any(p >= model.threshold for _, p, _ in out):
+        return out  # every passage needs a seed: without one there is nothing to extend
     n, m = len(a.vectors), len(b.vectors)
     for _ in range(rounds):
         used_a = {i for s, _, _ in out for i in range(s.a[0], s.a[1] + 1)}
