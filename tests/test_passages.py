@@ -14,7 +14,7 @@ from conftest import FIXTURES, SEEDS
 from newstrace import Article
 from newstrace.evaluation.planted import PlantedCase, light_edit
 from newstrace.matching.alignment import Span, align_and_reversed
-from newstrace.matching.passages import passages
+from newstrace.matching.passages import PassageParams, passages
 from newstrace.matching.relation import REUSE
 from newstrace.matching.verify import extend_diagonal, verify
 from newstrace.text.readers import read_paths
@@ -384,3 +384,37 @@ def test_diagonal_extension_adds_nothing_next_to_unrelated_sentences(pipeline,
     added = {s.b for s, _, _ in out} - {s.b for s, _, _ in scored}
     assert all(b[0] in gold for b in added)
     assert extend_diagonal(src.side, host.side, [], False, model) == []
+
+
+def test_a_copied_passage_does_not_bridge_a_gap_at_its_edges():
+    """Two reports of one event have headlines and leads on the same facts: an
+    extension-level span on them, a skipped sentence away from a pasted (copied) passage,
+    must not widen it. Next to it without a gap it stays; between verified spans gaps stay
+    bridged; a paraphrase (low word overlap) or a translation keeps its edges, since a
+    rewrite drops sentences."""
+    lengths = np.full(20, 100.0)
+
+    def chain(lex):
+        head = _span((0, 0), (0, 0), 0.3, 8)  # the two leads, one sentence from the paste
+        pasted = [_span((i, i), (i + 1, i + 1), 0.95, 10) for i in (2, 3, 5)]
+        after = _span((6, 6), (7, 7), 0.3, 8)  # right after the paste: no gap
+        out = [head, *pasted, after]
+        for _, p, f in out:
+            f["lex"] = lex if p > 0.5 else 0.2  # the verified spans carry the pair's overlap
+        return out
+
+    def spans(ev):
+        return [(s.a, s.b) for s in ev.spans]
+
+    copied = passages(chain(0.95), 0.5, lengths, lengths, extend_threshold=0.2)
+    assert spans(copied) == [((2, 2), (3, 3)), ((3, 3), (4, 4)), ((5, 5), (6, 6)),
+                             ((6, 6), (7, 7))]
+    assert copied.alignment.coverage_a == 5 / 20  # sentences 2-6, the skipped 4 inside
+    loose = PassageParams(copy_lex=2.0)  # never a copy: the edges are kept
+    assert spans(passages(chain(0.95), 0.5, lengths, lengths, loose, 0.2))[0] == ((0, 0),
+                                                                               (0, 0))
+    paraphrased = passages(chain(0.3), 0.5, lengths, lengths, extend_threshold=0.2)
+    assert spans(paraphrased)[0] == ((0, 0), (0, 0))
+    translated = passages(chain(0.0), 0.5, lengths, lengths, extend_threshold=0.2,
+                          same_language=False)
+    assert spans(translated)[0] == ((0, 0), (0, 0))

@@ -5,7 +5,11 @@
            said") and datelines never seed;
 - extend:  spans at least the (looser) extension threshold join a passage while the gap
            between neighbours is at most `max_gap` sentences on both sides (a rewrite drops
-           or inserts a sentence, and words some sentences further from the source);
+           or inserts a sentence, and words some sentences further from the source); a
+           copied passage (within one language, every verified span sharing `copy_lex` of
+           its content words) bridges gaps only between verified spans, and keeps
+           extension spans beyond them only in an unbroken row: a copy is contiguous, and
+           the leads of two reports of one event are on the same facts;
 - filter:  a passage is evidence of reuse when it holds two seeds, or one seed of at least
            `long_words` content words on both sides (one long verbatim or translated
            sentence), or a run of `verified_run` verified spans too short to seed that
@@ -52,6 +56,10 @@ class PassageParams:
     # Three spans in a row (no sentence skipped on either side), min_seed_words each, the
     # middle one a seed (across languages: any one), the others at the extension level.
     flanked: bool = True
+    # A copied passage (every verified span a near-copy: content-word Dice at least this,
+    # within one language) keeps extension spans beyond its outermost verified spans only
+    # in an unbroken row from them; gaps are bridged between verified spans alone.
+    copy_lex: float = 0.4
 
 
 @dataclass
@@ -144,6 +152,27 @@ def _flanked(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float,
     return False
 
 
+def _adjacent(x: Span, y: Span) -> bool:
+    return y.a[0] == x.a[1] + 1 and y.b[0] == x.b[1] + 1
+
+
+def _tight(chain: list[tuple[Span, dict[str, float]]], threshold: float
+           ) -> list[tuple[Span, dict[str, float]]]:
+    """The chain without the extension spans at its edges that a skipped sentence
+    separates from the verified part: two reports of one event have their headlines and
+    leads on the same facts, and a gap bridged at the edge joins those to a pasted
+    passage. Between verified spans the gaps stay bridged (a rewrite drops sentences)."""
+    ver = [k for k, (s, _) in enumerate(chain) if s.score >= threshold]
+    if not ver:
+        return chain
+    first, last = ver[0], ver[-1]
+    while first > 0 and _adjacent(chain[first - 1][0], chain[first][0]):
+        first -= 1
+    while last < len(chain) - 1 and _adjacent(chain[last][0], chain[last + 1][0]):
+        last += 1
+    return chain[first : last + 1]
+
+
 def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: float,
              lengths_a: np.ndarray, lengths_b: np.ndarray,
              params: PassageParams = PassageParams(),
@@ -167,6 +196,9 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
         if not (long_seed or len(seeds) >= 2 or short_run or flanked
                 or (seeds and _whole(chain, len(lengths_a), len(lengths_b), params))):
             continue
+        if same_language and all(f.get("lex", 0.0) >= params.copy_lex
+                                 for _, f in verified):
+            chain = _tight(chain, threshold)
         kept.append(Passage([s for s, _ in chain]))
     spans = [s for p in kept for s in p.spans]
     al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
