@@ -369,6 +369,8 @@ def test_consent_and_registration_walls_are_boilerplate() -> None:
         "techniczne o kraju, w tym narzędzia naszych partnerów.",
         "Weitere Informationen finden Sie in unserer Datenschutzerklärung.",
         "En cliquant sur le bouton, vous acceptez notre politique de confidentialité.",
+        'En cliquant sur "Accepter", vous consentez au dépôt de traceurs.',
+        "W polityce prywatności.",
         "Al hacer clic en el botón aceptas nuestra política de privacidad.",
     ]
     _sorts(furniture, ["WhatsApp users who do not agree to the new terms will lose access.",
@@ -376,4 +378,10 @@ def test_consent_and_registration_walls_are_boilerplate() -> None:
                        "Die Datenschutzerklärung des Konzerns sei rechtswidrig, urteilte das "
                        "Gericht.",
                        "The paper said its print subscribers fell by 3,000 in the quarter.",
-                       "Voters who registered after the deadline could not cast a ballot."])
+                       "Voters who registered after the deadline could not cast a ballot.",
+                       "Zmiany w polityce prywatności WhatsAppa budzą sprzeciw użytkowników.",
+                       "Urząd nałożył karę za niezgodne z prawem użycie plików cookie.",
+                       '"We have made changes to our privacy policy," a Meta spokesperson '
+                       "said.",
+                       "Users can unsubscribe at any time, the company said.",
+                       "The paper offers 10 free articles a month."])

@@ -368,12 +368,14 @@ def test_diagonal_extension_restores_a_translated_line_the_aligner_skipped(
     assert back[0][1] >= model.extend_threshold
     # Spans come back in the aligner's monotone order, so passages() can chain them.
     assert [s.a for s, _, _ in out] == sorted(s.a for s, _, _ in out)
+    assert [s.b for s, _, _ in out] == sorted(s.b for s, _, _ in out)
 
 
 def test_diagonal_extension_adds_nothing_next_to_unrelated_sentences(pipeline,
                                                                       planted_fixture):
     """Around the pasted lines the host is other news: extension from the spans at the
-    passage's edges stops there (no added span outside the pasted lines)."""
+    passage's edges stops there (no added span outside the pasted lines). That extension
+    adds spans at all is the test above's."""
     case = _flores_case(planted_fixture)
     src, host = pipeline.prepare_all([case.source, case.host])
     model = pipeline.params.span
@@ -415,6 +417,6 @@ def test_a_copied_passage_does_not_bridge_a_gap_at_its_edges():
                                                                                (0, 0))
     paraphrased = passages(chain(0.3), 0.5, lengths, lengths, extend_threshold=0.2)
     assert spans(paraphrased)[0] == ((0, 0), (0, 0))
-    translated = passages(chain(0.0), 0.5, lengths, lengths, extend_threshold=0.2,
-                          same_language=False)
+    translated = passages(chain(0.95), 0.5, lengths, lengths, extend_threshold=0.2,
+                          same_language=False)  # lex is 0 across languages; the guard holds
     assert spans(translated)[0] == ((0, 0), (0, 0))

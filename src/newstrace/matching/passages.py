@@ -7,8 +7,8 @@
            between neighbours is at most `max_gap` sentences on both sides (a rewrite drops
            or inserts a sentence, and words some sentences further from the source); a
            copied passage (within one language, every verified span sharing `copy_lex` of
-           its content words) bridges gaps only between verified spans, and keeps
-           extension spans beyond them only in an unbroken row: a copy is contiguous, and
+           its content words) keeps the bridged gaps inside its verified part, and keeps
+           extension spans beyond it only in an unbroken row: a copy is contiguous, and
            the leads of two reports of one event are on the same facts;
 - filter:  a passage is evidence of reuse when it holds two seeds, or one seed of at least
            `long_words` content words on both sides (one long verbatim or translated
@@ -58,7 +58,7 @@ class PassageParams:
     flanked: bool = True
     # A copied passage (every verified span a near-copy: content-word Dice at least this,
     # within one language) keeps extension spans beyond its outermost verified spans only
-    # in an unbroken row from them; gaps are bridged between verified spans alone.
+    # in an unbroken row from them; gaps inside the verified part stay bridged, by any span.
     copy_lex: float = 0.4
 
 
@@ -156,7 +156,7 @@ def _adjacent(x: Span, y: Span) -> bool:
     return y.a[0] == x.a[1] + 1 and y.b[0] == x.b[1] + 1
 
 
-def _tight(chain: list[tuple[Span, dict[str, float]]], threshold: float
+def _tight(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float
            ) -> list[tuple[Span, dict[str, float]]]:
     """The chain without the extension spans at its edges that a skipped sentence
     separates from the verified part: two reports of one event have their headlines and
@@ -164,13 +164,13 @@ def _tight(chain: list[tuple[Span, dict[str, float]]], threshold: float
     passage. Between verified spans the gaps stay bridged (a rewrite drops sentences)."""
     ver = [k for k, (s, _) in enumerate(chain) if s.score >= threshold]
     if not ver:
-        return chain
+        return list(chain)
     first, last = ver[0], ver[-1]
     while first > 0 and _adjacent(chain[first - 1][0], chain[first][0]):
         first -= 1
     while last < len(chain) - 1 and _adjacent(chain[last][0], chain[last + 1][0]):
         last += 1
-    return chain[first : last + 1]
+    return list(chain[first : last + 1])
 
 
 def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: float,

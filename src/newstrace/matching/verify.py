@@ -158,28 +158,35 @@ def extend_diagonal(a: SideData, b: SideData,
                     ) -> list[tuple[Span, float, dict[str, float]]]:
     """PAN's extension step across the aligner's skips: next to a span at the extension
     level, the diagonal neighbour (the sentence before or after on both sides, both left
-    unaligned) is verified as a span of its own and joins at the extension level.
+    unaligned) is verified as a span of its own and joins at the level it reaches (the
+    extension level, or the seed level like any aligned span).
 
     The aligner skips a translated line whose cosine falls under its threshold (weakly
     encoded languages place translations at centred cosines of 0.2-0.5); next to a line it
     did align, the line's position is known, and verification decides."""
     out = list(scored)
-    loose = min(model.extend_threshold, model.threshold)
+    extend_level = min(model.extend_threshold, model.threshold)
+    # A cost cut: every passage needs a seed, and a pair without one seldom gains one by
+    # extension (no eval figure moved when this was added).
     if not any(p >= model.threshold for _, p, _ in out):
-        return out  # every passage needs a seed: without one there is nothing to extend
+        return out
     n, m = len(a.vectors), len(b.vectors)
+    tried: set[tuple[int, int]] = set()  # a rejected diagonal is not verified again
     for _ in range(rounds):
         used_a = {i for s, _, _ in out for i in range(s.a[0], s.a[1] + 1)}
         used_b = {j for s, _, _ in out for j in range(s.b[0], s.b[1] + 1)}
         cands: list[Span] = []
         for s, p, _ in out:
-            if p < loose:
+            if p < extend_level:
                 continue
             for i, j in ((s.a[0] - 1, s.b[0] - 1), (s.a[1] + 1, s.b[1] + 1)):
                 if (0 <= i < n and 0 <= j < m and i not in used_a and j not in used_b
+                        and (i, j) not in tried
                         and all(c.a[0] != i and c.b[0] != j for c in cands)):
                     cands.append(Span((i, i), (j, j), 0.0))
-        added = [t for t in verify(a, b, cands, same_language, model) if t[1] >= loose]
+        tried.update((c.a[0], c.b[0]) for c in cands)
+        added = [t for t in verify(a, b, cands, same_language, model)
+                 if t[1] >= extend_level]
         if not added:
             break
         out = sorted(out + added, key=lambda t: (t[0].a[0], t[0].b[0]))

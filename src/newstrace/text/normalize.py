@@ -138,14 +138,18 @@ _ANYWHERE = re.compile(
     r"|(?:your|twój|ihre|votre) (?:ip address|adres ip|ip-adresse|adresse ip)\s*:"
     # consent walls and registration walls scraped in place of an article: the site's own
     # policy ("our", "in the"), the reader addressed ("by clicking", "you agree")
-    r"|(?:to|in|with|see|read) our (?:privacy|data protection|cookie) (?:policy|notice)"
+    r"|(?:in|see|read) our (?:privacy|data protection|cookie) (?:policy|notice)"
     r"|by (?:registering|signing up|clicking|subscribing|continuing),? you"
-    r"|you (?:can )?(?:agree|consent) to (?:our|the use of)|unsubscribe at any time"
-    r"|once registered,? you can|free articles (?:each|per|a) month|activate your account"
+    r"|you (?:can )?(?:agree|consent) to (?:our|the use of)"
+    r"|you (?:can|may) unsubscribe at any time|once registered,? you can"
+    r"|read (?:additional |more )?free articles|activate your account"
     r"|are you a (?:print |digital )?subscriber"
-    r"|(?:w|z) polityc\w* prywatności|plików cookie|klikając (?:na )?przycisk"
+    r"|(?:znaleźć|znajdziesz) w polityce prywatności|naszej polityc\w* prywatności"
+    r"|^w polityce prywatności\W*$|(?:używamy|stosujemy|użyciu) plików cookie"
+    r"|klikając (?:na )?przycisk"
     r"|zbieramy anonimowe informacje|in unserer datenschutz\w*|mit (?:dem )?klick auf"
-    r"|notre politique de (?:confidentialité|cookies)|en cliquant sur (?:le bouton|« ?accepter)"
+    r"|notre politique de (?:confidentialité|cookies)"
+    r'|en cliquant sur (?:le bouton|[«"“] ?accepter)'
     r"|nuestra política de (?:privacidad|cookies)|al hacer clic en (?:el botón|«? ?aceptar)",
     re.IGNORECASE,
 )
