@@ -81,3 +81,13 @@ def test_params_keep_the_lead_adapter_through_json() -> None:
     shipped = default_params()
     again = Params.from_dict(json.loads(json.dumps(shipped.to_dict())))
     assert again.story_adapter == shipped.story_adapter and again == shipped
+
+
+def test_adapter_ridge_ties_go_to_the_stronger_ridge() -> None:
+    """The two calibrations of this change: CV Pearsons equal to three decimals must not
+    flip the ridge (and the story model chosen after it); a clear win still counts."""
+    from newstrace.evaluation.calibration import pick_l2
+
+    assert pick_l2({0.003: 0.7291, 0.01: 0.7480, 0.03: 0.7479, 0.1: 0.7432}) == 0.03
+    assert pick_l2({0.003: 0.7290, 0.01: 0.7471, 0.03: 0.7473, 0.1: 0.7428}) == 0.03
+    assert pick_l2({0.003: 0.7291, 0.01: 0.7495, 0.03: 0.7479, 0.1: 0.7432}) == 0.01
