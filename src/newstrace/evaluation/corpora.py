@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,10 @@ def semeval(data: Path, split: str = "all") -> list[SemEvalPair]:
     return out
 
 
+# "6 . 1", "120 , 000": numbers the tokeniser split at their separator.
+_ECB_NUMBER = re.compile(r"(?<![\d.,])(\d+) (?:(\.) (\d+)|(,) (\d{3}))(?!\d)")
+
+
 def ecbplus(data: Path, split: str = "all") -> tuple[list[Article], dict[str, str]]:
     """Articles and their gold event; fit = odd topics, report = even topics."""
     arts, gold = [], {}
@@ -81,7 +86,9 @@ def ecbplus(data: Path, split: str = "all") -> tuple[list[Article], dict[str, st
         if split != "all" and (topic % 2 == 1) != (split == "fit"):
             continue
         # ECB+ texts are tokenised one sentence per line; rejoin tokens for the splitter.
-        text = r["text"].replace(" ,", ",").replace(" .", ".").replace(" '", "'")
+        text = _ECB_NUMBER.sub(lambda m: m.group(1) + "".join(g for g in m.groups()[1:] if g),
+                               r["text"])
+        text = text.replace(" ,", ",").replace(" .", ".").replace(" '", "'")
         arts.append(Article(id=r["id"], text=text, lang="en"))
         gold[r["id"]] = r["event"]
     return arts, gold
