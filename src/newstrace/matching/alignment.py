@@ -10,6 +10,7 @@ anchors (numbers, ASCII-folded names) and, for same-language pairs, shared words
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,6 +134,13 @@ def _unit_sum(v: np.ndarray) -> np.ndarray:
     return total / max(float(np.linalg.norm(total)), 1e-8)
 
 
+def covered(spans: Iterable[Span]) -> tuple[set[int], set[int]]:
+    """The sentences of A and of B that the spans hold."""
+    spans = list(spans)
+    return ({i for s in spans for i in range(s.a[0], s.a[1] + 1)},
+            {j for s in spans for j in range(s.b[0], s.b[1] + 1)})
+
+
 def grow(al: Alignment, a: SideData, b: SideData) -> Alignment:
     """Let spans take in unaligned neighbouring sentences that belong to them.
 
@@ -148,8 +156,7 @@ def grow(al: Alignment, a: SideData, b: SideData) -> Alignment:
     """
     if not al.spans:
         return al
-    used_a = {i for s in al.spans for i in range(s.a[0], s.a[1] + 1)}
-    used_b = {j for s in al.spans for j in range(s.b[0], s.b[1] + 1)}
+    used_a, used_b = covered(al.spans)
     grown: list[Span] = []
     for s in al.spans:
         ra, rb = list(s.a), list(s.b)

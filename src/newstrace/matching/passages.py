@@ -121,6 +121,11 @@ def _words(f: dict[str, float]) -> float:
     return math.expm1(f["words"])  # verify.features stores log1p(min content words)
 
 
+def _adjacent(x: Span, y: Span) -> bool:
+    """y starts right after x on both sides: no sentence skipped between them."""
+    return y.a[0] == x.a[1] + 1 and y.b[0] == x.b[1] + 1
+
+
 def _whole(chain: Sequence[tuple[Span, dict[str, float]]], n_a: int, n_b: int,
            params: PassageParams) -> bool:
     """The chain aligns every sentence of both texts, without a gap, and holds at least
@@ -130,7 +135,7 @@ def _whole(chain: Sequence[tuple[Span, dict[str, float]]], n_a: int, n_b: int,
         return False
     if spans[-1].a[1] != n_a - 1 or spans[-1].b[1] != n_b - 1:
         return False
-    if any(y.a[0] != x.a[1] + 1 or y.b[0] != x.b[1] + 1 for x, y in zip(spans, spans[1:])):
+    if not all(_adjacent(x, y) for x, y in zip(spans, spans[1:])):
         return False
     return sum(_words(f) for _, f in chain) >= params.long_words - 1e-9
 
@@ -146,14 +151,9 @@ def _flanked(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float,
         seeds = [s.score >= threshold for s, _ in trio]
         if min(_words(f) for _, f in trio) < words or not (any(seeds) if anywhere else seeds[1]):
             continue
-        if all(y.a[0] == x.a[1] + 1 and y.b[0] == x.b[1] + 1
-               for (x, _), (y, _) in zip(trio, trio[1:])):
+        if all(_adjacent(x, y) for (x, _), (y, _) in zip(trio, trio[1:])):
             return True
     return False
-
-
-def _adjacent(x: Span, y: Span) -> bool:
-    return y.a[0] == x.a[1] + 1 and y.b[0] == x.b[1] + 1
 
 
 def _tight(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float

@@ -32,7 +32,7 @@ from importlib import resources
 
 import numpy as np
 
-from newstrace.matching.alignment import SideData, Span
+from newstrace.matching.alignment import SideData, Span, covered
 
 SAME_FEATURES = ("cos", "margin", "lex", "anchor", "num_conflict", "name_conflict",
                  "len_ratio", "words")
@@ -173,8 +173,7 @@ def extend_diagonal(a: SideData, b: SideData,
     n, m = len(a.vectors), len(b.vectors)
     tried: set[tuple[int, int]] = set()  # a rejected diagonal is not verified again
     for _ in range(rounds):
-        used_a = {i for s, _, _ in out for i in range(s.a[0], s.a[1] + 1)}
-        used_b = {j for s, _, _ in out for j in range(s.b[0], s.b[1] + 1)}
+        used_a, used_b = covered(s for s, _, _ in out)
         cands: list[Span] = []
         for s, p, _ in out:
             if p < extend_level:
