@@ -420,3 +420,42 @@ def test_a_copied_passage_does_not_bridge_a_gap_at_its_edges():
     translated = passages(chain(0.95), 0.5, lengths, lengths, extend_threshold=0.2,
                           same_language=False)  # lex is 0 across languages; the guard holds
     assert spans(translated)[0] == ((0, 0), (0, 0))
+
+
+def test_every_verdict_says_why_and_shows_what_was_not_evidence(bbc_guardian, pipeline):
+    """The reason names the rule that decided the label, with its figures, and the
+    not-evidence spans are the most probable aligned spans outside every passage."""
+    scan, rel, arts, _ = bbc_guardian
+    threshold = pipeline.params.span.threshold
+    partial = rel[frozenset(("001", "planted"))]
+    assert partial.reason.startswith("shared text: verified passages")
+    assert f"(< {pipeline.params.partial_coverage:.0%})" in partial.reason
+    inside = {(s.a, s.b) for s in partial.alignment.spans}
+    assert all((s.a, s.b) not in inside for s in partial.near)
+    # Independent reports: not shared text, and the reason says which minimum failed.
+    independent = rel[frozenset(("001", "003"))]
+    assert independent.reason.startswith("not shared text: ")
+    assert independent.reason.endswith(
+        f"story score {independent.link:.2f} >= {pipeline.params.story_threshold:.2f}")
+    # The seeds' AI rewrite compared alone: one verified sentence, not a passage; the
+    # not-evidence list shows it first, at or above the verification threshold.
+    a, b = [x for x in read_paths(sorted(SEEDS.glob("00[12]_*"))) if isinstance(x, Article)]
+    r = pipeline.compare(a, b)
+    assert r.relation not in REUSE
+    n = int(r.features["verified_spans"])
+    assert n >= 1 and f"{n} verified sentence pair" in r.reason
+    assert r.near and len(r.near) <= 3
+    assert [s.score for s in r.near] == sorted((s.score for s in r.near), reverse=True)
+    assert r.near[0].score >= threshold
+    d = r.to_dict()
+    assert d["evidence"] == [] and d["not_evidence"][0]["a"] == list(r.near[0].a)
+    assert d["reason"] == r.reason
+
+
+def test_a_pivot_inferred_pair_says_through_which_article(pipeline):
+    arts = [a for a in read_paths(sorted(SEEDS.glob("00[012]_*"))) if isinstance(a, Article)]
+    scan = pipeline.scan(arts)
+    inferred = [p for p in scan.pairs if p.via]
+    assert inferred, "the seeds' rewrite 001-002 is inferred through the translation 000"
+    for p in inferred:
+        assert p.reason.startswith(f"shared text through {p.via}: ")

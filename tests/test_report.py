@@ -414,3 +414,20 @@ def test_family_graph_labels_do_not_overlap_as_chromium_draws_them(tmp_path: Pat
         clashes = [(i, j) for i in range(len(quads)) for j in range(i + 1, len(quads))
                    if boxes_overlap(quads[i], quads[j])]
         assert clashes == []
+
+
+def test_pair_view_says_why_and_shows_the_closest_sentences_that_are_not_evidence(
+        scan: dict) -> None:
+    from newstrace.service.report import pair_view
+
+    arts = {a["id"]: a for a in scan["articles"]}
+    pair = next(p for p in scan["pairs"] if not p["evidence"] and p.get("not_evidence"))
+    doc = lxml.html.fragment_fromstring(pair_view(pair, arts[pair["a"]], arts[pair["b"]]),
+                                        create_parent="div")
+    assert pair["reason"] in doc.text_content()
+    table = doc.find_class("nt-near")[0]
+    rows = table.find_class("nt-span")
+    assert len(rows) == len(pair["not_evidence"])
+    scores = [float(r.xpath("./td")[1].text_content()) for r in rows]
+    assert scores == [round(s["score"], 2) for s in sorted(
+        pair["not_evidence"], key=lambda s: (s["a"][0], s["b"][0]))]

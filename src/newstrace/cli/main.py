@@ -22,6 +22,7 @@ from newstrace.cli.output import (
     out_console,
     pairs_table,
     print_evidence,
+    print_reason,
     print_scan,
     print_table,
     progress_bar,
@@ -215,6 +216,7 @@ def compare(
         return
     print_table(out, pairs_table([result], {arts_a[0].id: arts_a[0].lang or "?",
                                             arts_b[0].id: arts_b[0].lang or "?"}))
+    print_reason(result, out)
     if evidence:
         print_evidence(result, arts_a[0].sentences, arts_b[0].sentences, out)
 

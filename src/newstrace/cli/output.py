@@ -269,12 +269,30 @@ def pairs_table(pairs: list[dict], langs: dict[str, str] | None = None) -> Pairs
     return PairsTable(pairs, langs)
 
 
-def print_evidence(pair: dict, sents_a: list[str], sents_b: list[str], console: Console) -> None:
-    for e in pair["evidence"]:
+def _print_spans(pair: dict, spans: list[dict], sents_a: list[str], sents_b: list[str],
+                 console: Console, style: str) -> None:
+    for e in spans:
         a0, a1 = e["a"]
         b0, b1 = e["b"]
         # [0-3] is not markup (a tag starts with a letter): no escape needed there.
-        console.print(f"[bold]{escape(pair['a'])}[{a0}-{a1}] ~ {escape(pair['b'])}[{b0}-{b1}][/] "
-                      f"{e['score']:.2f}", highlight=False)
+        console.print(f"[{style}]{escape(pair['a'])}[{a0}-{a1}] ~ {escape(pair['b'])}"
+                      f"[{b0}-{b1}][/] {e['score']:.2f}", highlight=False)
         console.print("  A: " + escape(" ".join(sents_a[a0 : a1 + 1])), highlight=False)
         console.print("  B: " + escape(" ".join(sents_b[b0 : b1 + 1])), highlight=False)
+
+
+def print_reason(pair: dict, console: Console) -> None:
+    if pair.get("reason"):
+        console.print(f"[bold]why {escape(pair['relation'])}:[/] {escape(pair['reason'])}",
+                      highlight=False)
+
+
+def print_evidence(pair: dict, sents_a: list[str], sents_b: list[str], console: Console) -> None:
+    """The evidence spans (probability of shared text), then the most probable aligned
+    spans outside every passage, marked as not evidence."""
+    _print_spans(pair, pair["evidence"], sents_a, sents_b, console, "bold")
+    near = pair.get("not_evidence") or []
+    if near:
+        console.print("[dim]Not evidence: aligned, but in no verified passage "
+                      "(probability of shared text)[/]", highlight=False)
+        _print_spans(pair, near, sents_a, sents_b, console, "dim")

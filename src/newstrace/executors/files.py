@@ -74,7 +74,8 @@ def schema(table: str, with_sentences: bool = False):
         span = pa.struct([("a", pa.list_(i)), ("b", pa.list_(i)), ("score", f)])
         fields = [("a", s), ("b", s), ("relation", s), ("reuse_score", f), ("story_score", f),
                   ("direction", s), ("coverage", pa.struct([("a", f), ("b", f)])),
-                  ("evidence", pa.list_(span)), ("via", s)]
+                  ("evidence", pa.list_(span)), ("via", s), ("story_link", f),
+                  ("not_evidence", pa.list_(span)), ("reason", s)]
     elif table == "families":
         fields = [("id", s), ("story", s), ("articles", pa.list_(s)), ("origin", s),
                   ("origin_status", s), ("origin_confidence", f), ("origin_reason", s),
@@ -133,9 +134,13 @@ def write_part(out: Path, table: str, part: int, rows: Iterable[dict], fmt: str,
     return len(rows)
 
 
+# Keys a pair's JSON leaves out when they do not apply (PairResult.to_dict).
+_OPTIONAL_PAIR_KEYS = ("via", "story_link", "not_evidence", "reason")
+
+
 def read_table(out: Path, table: str) -> list[dict]:
     """Every row of a table written by write_part, part by part. Parquet rows come back
-    with every column; `via` of a pair is dropped when null, as in JSON."""
+    with every column; a pair's optional keys are dropped when null, as in JSON."""
     rows: list[dict] = []
     folder = Path(out) / table
     for path in sorted(folder.glob("part-*.jsonl")):
@@ -147,7 +152,9 @@ def read_table(out: Path, table: str) -> list[dict]:
 
         for path in parquet:
             for r in pq.read_table(path).to_pylist():
-                if table == "pairs" and r.get("via") is None:
-                    r.pop("via", None)
+                if table == "pairs":
+                    for key in _OPTIONAL_PAIR_KEYS:
+                        if r.get(key) is None:
+                            r.pop(key, None)
                 rows.append(r)
     return rows

@@ -175,12 +175,17 @@ class Regroup:
 def pair_from_row(row: sqlite3.Row) -> PairResult:
     """A stored pair (its data JSON) back as a PairResult."""
     d = json.loads(row["data"])
-    spans = [Span((e["a"][0], e["a"][1]), (e["b"][0], e["b"][1]), e["score"])
-             for e in d["evidence"]]
-    al = Alignment(spans=spans, coverage_a=d["coverage"]["a"], coverage_b=d["coverage"]["b"])
+
+    def spans(key: str) -> list[Span]:
+        return [Span((e["a"][0], e["a"][1]), (e["b"][0], e["b"][1]), e["score"])
+                for e in d.get(key) or []]
+
+    al = Alignment(spans=spans("evidence"), coverage_a=d["coverage"]["a"],
+                   coverage_b=d["coverage"]["b"])
     return PairResult(d["a"], d["b"], row["relation"], float(row["reuse"]),
                       float(row["story"]), row["direction"], al, d.get("features", {}),
-                      story_link=d.get("story_link"))
+                      story_link=d.get("story_link"), reason=d.get("reason"),
+                      near=spans("not_evidence"))
 
 
 def effective(direct: Iterable[sqlite3.Row], inferred: Iterable[sqlite3.Row]) -> list[dict]:

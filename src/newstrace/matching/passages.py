@@ -81,11 +81,17 @@ class Passage:
         return min(na, nb)
 
 
+NEAR_MISSES = 3  # aligned spans outside every passage that a pair's result lists
+
+
 @dataclass
 class Evidence:
     passages: list[Passage] = field(default_factory=list)
     alignment: Alignment = field(default_factory=Alignment)  # the passages' spans only
     verified: int = 0  # verified spans, in passages or not
+    # The most probable aligned spans that are in no passage (score = probability of
+    # shared text): what a reader checks when a verdict says "not shared text".
+    near: list[Span] = field(default_factory=list)
 
     @property
     def spans(self) -> list[Span]:
@@ -209,4 +215,7 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
     al.coverage_b = coverage(lengths_b, [p.b for p in kept])
     al.total = float(sum(s.score for s in spans))
     verified = sum(1 for _, p, _ in scored if p >= threshold)
-    return Evidence(kept, al, verified)
+    inside = {(s.a, s.b) for s in spans}
+    near = sorted((Span(s.a, s.b, p) for s, p, _ in scored if (s.a, s.b) not in inside),
+                  key=lambda s: -s.score)[:NEAR_MISSES]
+    return Evidence(kept, al, verified, near)

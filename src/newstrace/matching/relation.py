@@ -23,7 +23,7 @@ from importlib import resources
 import numpy as np
 
 from newstrace.embedding.prepare import Prepared
-from newstrace.matching.alignment import Alignment, AlignParams, align_and_reversed
+from newstrace.matching.alignment import Alignment, AlignParams, Span, align_and_reversed
 from newstrace.matching.passages import Evidence, PassageParams, passages
 from newstrace.matching.story_adapter import StoryAdapter
 from newstrace.matching.verify import SpanModel, extend_diagonal, verify
@@ -118,6 +118,10 @@ class PairResult:
     # The score the story threshold was applied to, where it differs from story_score
     # (a pair across languages that agree on where: see story_link).
     story_link: float | None = None
+    # Why the label: which rule decided it, with the figures it compared (relation.label).
+    reason: str | None = None
+    # The most probable aligned spans in no passage, for a reader checking the verdict.
+    near: list[Span] = field(default_factory=list)
 
     @property
     def link(self) -> float:
@@ -141,6 +145,10 @@ class PairResult:
             d["via"] = self.via
         if self.story_link is not None:
             d["story_link"] = round(self.story_link, 4)
+        if self.reason:
+            d["reason"] = self.reason
+        if self.near:
+            d["not_evidence"] = [s.to_dict() for s in self.near]
         if with_features:
             d["features"] = {k: round(v, 4) for k, v in self.features.items()}
         return d
@@ -262,19 +270,50 @@ def story_link(story: float, f: dict[str, float], cross_offset: float) -> float:
 
 
 def label(f: dict[str, float], reuse: float, link: float, params: Params) -> str:
+    return label_and_reason(f, reuse, link, params)[0]
+
+
+def label_and_reason(f: dict[str, float], reuse: float, link: float, params: Params
+                     ) -> tuple[str, str]:
     """Reuse needs a verified passage (passages.py) and a reuse score over the threshold.
     Then: either text mostly its own (a quoted block, an excerpt of a longer text, a short
     report pasted into a long one) -> partial; both mostly shared -> by language, lexical
-    share and span shapes."""
+    share and span shapes. The reason names the rule and the figures it compared."""
     if f["passage"] and reuse >= params.reuse_threshold:
+        shared = (f"shared text: verified passages, reuse score {reuse:.2f} >= "
+                  f"{params.reuse_threshold:.2f}; ")
         if f["cov_min"] < params.partial_coverage:
-            return "partial"
+            return "partial", shared + (
+                f"they cover {f['cov_min']:.0%} of one text (< {params.partial_coverage:.0%})")
         if f["same_language"]:
-            return "duplicate" if f["lex3"] >= params.duplicate_lex3 else "rewrite"
+            if f["lex3"] >= params.duplicate_lex3:
+                return "duplicate", shared + (
+                    f"same language, word 3-gram overlap {f['lex3']:.2f} >= "
+                    f"{params.duplicate_lex3:.2f}")
+            return "rewrite", shared + (f"same language, word 3-gram overlap "
+                                        f"{f['lex3']:.2f} < {params.duplicate_lex3:.2f}")
         if f["one_to_one"] >= params.translation_one_to_one:
-            return "translation"
-        return "rewrite"
-    return "same_story" if link >= params.story_threshold else "unrelated"
+            return "translation", shared + (
+                f"two languages, {f['one_to_one']:.0%} of spans one sentence to one")
+        return "rewrite", shared + (f"two languages, {f['one_to_one']:.0%} of spans one "
+                                    "sentence to one (condensed or restructured)")
+    if f["passage"]:
+        why = (f"a verified passage, but reuse score {reuse:.2f} < "
+               f"{params.reuse_threshold:.2f}")
+    elif f.get("verified_spans"):
+        n = int(f["verified_spans"])
+        pp = params.passage
+        why = (f"{n} verified sentence pair{'s' if n > 1 else ''} in no passage (a passage "
+               f"needs two within {pp.max_gap} sentences of each other, one of "
+               f"{pp.long_words}+ content words, or one between two aligned neighbours)")
+    elif f.get("aligned_spans"):
+        why = "no aligned sentence pair verified as shared text"
+    else:
+        why = "no sentence pair aligned"
+    rel = "same_story" if link >= params.story_threshold else "unrelated"
+    cmp = ">=" if rel == "same_story" else "<"
+    return rel, (f"not shared text: {why}; story score {link:.2f} {cmp} "
+                 f"{params.story_threshold:.2f}")
 
 
 def direction(
@@ -309,12 +348,13 @@ def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResu
     reuse = reuse_probability(f, params)
     story = story_probability(f, params)
     link = story_link(story, f, params.story_cross_offset)
-    rel = label(f, reuse, link, params)
+    rel, reason = label_and_reason(f, reuse, link, params)
     if rel in REUSE:
         story = link = max(story, reuse)  # shared text is the same story by construction
     d, why = direction(pa, pb, al, params) if rel in REUSE else (None, None)
     return PairResult(pa.id, pb.id, rel, reuse, story, d, al, f, why,
-                      story_link=link if link != story else None)
+                      story_link=link if link != story else None, reason=reason,
+                      near=ev.near)
 
 
 def feature_matrix(rows: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:

@@ -60,7 +60,9 @@ def compose(x: str, y: str, z: str, xy: PairResult, yz: PairResult,
         relation = "rewrite"
     reuse = xy.reuse_score * yz.reuse_score
     story = max(reuse, min(xy.story_score, yz.story_score))
-    return PairResult(x, z, relation, reuse, story, None, al, {}, via=y)
+    reason = (f"shared text through {y}: {len(out)} spans of {x}–{y} and {y}–{z} overlap on "
+              f"{y}'s sentences ({xy.relation}, then {yz.relation})")
+    return PairResult(x, z, relation, reuse, story, None, al, {}, via=y, reason=reason)
 
 
 def replaces(direct: PairResult | None, composed: PairResult) -> bool:

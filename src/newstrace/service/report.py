@@ -266,7 +266,8 @@ def _evidence_rows(pair: Mapping[str, Any], art_a: Mapping[str, Any],
         rows.append(
             f'<tr class="nt-span" data-span="{k}">'
             f'<td class="nt-hl {colour}" data-span="{k}">{cell_a}</td>'
-            f'<td class="nt-score" title="span similarity">{float(span.get("score", 0)):.2f}</td>'
+            f'<td class="nt-score" title="probability of shared text">'
+            f'{float(span.get("score", 0)):.2f}</td>'
             f'<td class="nt-hl {colour}" data-span="{k}">{cell_b}</td></tr>'
         )
         ia, ib = max(ia, a1 + 1), max(ib, b1 + 1)
@@ -308,9 +309,26 @@ def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
         f'<dt>coverage A</dt><dd>{_bar(cov.get("a", 0))}</dd>'
         f'<dt>coverage B</dt><dd>{_bar(cov.get("b", 0))}</dd>'
         f"<dt>direction</dt><dd>{_e(_direction_text(pair))}</dd>"
-        f"<dt>aligned spans</dt><dd>{len(evidence)}</dd></dl>"
+        f"<dt>aligned spans</dt><dd>{len(evidence)}</dd>"
+        + (f"<dt>why</dt><dd>{_e(pair['reason'])}</dd>" if pair.get("reason") else "")
+        + "</dl>"
     )
-    if not evidence:
+    near = pair.get("not_evidence") or []
+    if not evidence and near and _sentences(art_a) is not None \
+            and _sentences(art_b) is not None:
+        assert art_a is not None and art_b is not None
+        # The closest aligned sentences, so a reader can check the "not shared text".
+        body = (
+            '<p class="nt-muted">No shared text. The closest aligned sentences, which did '
+            "not verify as shared text (score: probability of shared text):</p>"
+            '<table class="nt-evidence nt-near"><thead><tr>'
+            f"{_column_head('A', a_id, art_a)}"
+            '<th class="nt-score-col">score</th>'
+            f"{_column_head('B', b_id, art_b)}"
+            f"</tr></thead><tbody>"
+            f"{_evidence_rows({**pair, 'evidence': near}, art_a, art_b, False)}</tbody></table>"
+        )
+    elif not evidence:
         body = ('<p class="nt-muted">No shared text: these articles are related by their '
                 "content only, so there are no aligned spans to show.</p>")
     elif _sentences(art_a) is None or _sentences(art_b) is None:
