@@ -603,3 +603,18 @@ def test_verdicts_of_another_relation_model_are_flagged_until_rebuilt(
         assert s["articles"] == 6 and s["verdicts_current"]
     res = CliRunner().invoke(index_app, ["stats", "--db", str(db)])
     assert res.exit_code == 0 and "index rebuild" not in res.output
+
+
+def test_regrouping_reads_what_set_each_direction(tmp_path: Path, pipeline: Pipeline) -> None:
+    """The family origin counts containment votes only, in scan and index alike: the
+    index's pairs for regrouping carry their direction reason (they used to come back
+    without it, so a pair directed by publication time voted as containment)."""
+    seeds = [a for a in _seeds() if a.id[:3] in ("000", "001")]
+    seeds[0].published, seeds[1].published = "2023-09-12T08:00:00", "2023-09-12T11:30:00"
+    with Index(tmp_path / "dated.db", pipeline) as ix:
+        ix.add(seeds)
+        rows = ix.store.conn.execute("SELECT id, ext_id FROM articles").fetchall()
+        ext = {r["id"]: r["ext_id"] for r in rows}
+        stubs = ix.regroup._pair_stubs(ix.store.pairs_among(ext, reuse_only=True), ext)
+    assert [(p.relation, p.direction, p.direction_reason) for p in stubs] == [
+        ("translation", "a>b" if stubs[0].a == seeds[0].id else "b>a", "published earlier")]

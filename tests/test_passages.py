@@ -459,3 +459,14 @@ def test_a_pivot_inferred_pair_says_through_which_article(pipeline):
     assert inferred, "the seeds' rewrite 001-002 is inferred through the translation 000"
     for p in inferred:
         assert p.reason.startswith(f"shared text through {p.via}: ")
+
+
+def test_a_pairs_direction_says_what_decided_it(pipeline):
+    """direction_reason travels with the direction in the JSON contract."""
+    a, b = [x for x in read_paths(sorted(SEEDS.glob("00[01]_*"))) if isinstance(x, Article)]
+    a.published, b.published = "2023-09-12T08:00:00", "2023-09-12T11:30:00"
+    d = pipeline.compare(a, b).to_dict()
+    assert d["relation"] == "translation"
+    assert d["direction"] == "a>b" and d["direction_reason"] == "published earlier"
+    b.published = None
+    assert "direction_reason" not in pipeline.compare(a, b).to_dict()

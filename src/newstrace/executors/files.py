@@ -75,7 +75,7 @@ def schema(table: str, with_sentences: bool = False):
         fields = [("a", s), ("b", s), ("relation", s), ("reuse_score", f), ("story_score", f),
                   ("direction", s), ("coverage", pa.struct([("a", f), ("b", f)])),
                   ("evidence", pa.list_(span)), ("via", s), ("story_link", f),
-                  ("not_evidence", pa.list_(span)), ("reason", s)]
+                  ("not_evidence", pa.list_(span)), ("reason", s), ("direction_reason", s)]
     elif table == "families":
         fields = [("id", s), ("story", s), ("articles", pa.list_(s)), ("origin", s),
                   ("origin_status", s), ("origin_confidence", f), ("origin_reason", s),
@@ -135,7 +135,7 @@ def write_part(out: Path, table: str, part: int, rows: Iterable[dict], fmt: str,
 
 
 # Keys a pair's JSON leaves out when they do not apply (PairResult.to_dict).
-_OPTIONAL_PAIR_KEYS = ("via", "story_link", "not_evidence", "reason")
+_OPTIONAL_PAIR_KEYS = ("via", "story_link", "not_evidence", "reason", "direction_reason")
 
 
 def read_table(out: Path, table: str) -> list[dict]:

@@ -72,8 +72,11 @@ class Regroup:
             if r["relation"] == "partial" and data:
                 al.coverage_a, al.coverage_b = data["coverage"]["a"], data["coverage"]["b"]
             link = r["story_link"] if "story_link" in r.keys() else data.get("story_link")
+            # What set the direction (time, credit, containment): families' origin step
+            # counts containment only, as in scan.
+            why = r["direction_reason"] if "direction_reason" in r.keys() else None
             out.append(PairResult(ext[r["a"]], ext[r["b"]], r["relation"], r["reuse"],
-                                  r["story"], r["direction"], al, {}, story_link=link))
+                                  r["story"], r["direction"], al, {}, why, story_link=link))
         return out
 
     def families(self, members: set[int]) -> None:
@@ -184,7 +187,8 @@ def pair_from_row(row: sqlite3.Row) -> PairResult:
                    coverage_b=d["coverage"]["b"])
     return PairResult(d["a"], d["b"], row["relation"], float(row["reuse"]),
                       float(row["story"]), row["direction"], al, d.get("features", {}),
-                      story_link=d.get("story_link"), reason=d.get("reason"),
+                      d.get("direction_reason"), story_link=d.get("story_link"),
+                      reason=d.get("reason"),
                       near=spans("not_evidence"))
 
 

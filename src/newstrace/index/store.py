@@ -328,7 +328,8 @@ class Store:
         return self.conn.execute(
             "SELECT a, b, relation, reuse, story, direction, "
             "CASE WHEN relation = 'partial' THEN data END AS data, "
-            "json_extract(data, '$.story_link') AS story_link FROM pairs "
+            "json_extract(data, '$.story_link') AS story_link, "
+            "json_extract(data, '$.direction_reason') AS direction_reason FROM pairs "
             "WHERE a IN (SELECT value FROM json_each(?)) "
             "AND b IN (SELECT value FROM json_each(?))" + extra,
             (members, members),

@@ -145,6 +145,8 @@ class PairResult:
             d["via"] = self.via
         if self.story_link is not None:
             d["story_link"] = round(self.story_link, 4)
+        if self.direction_reason:
+            d["direction_reason"] = self.direction_reason
         if self.reason:
             d["reason"] = self.reason
         if self.near:
