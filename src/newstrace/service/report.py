@@ -93,6 +93,10 @@ mark.nt-shared { background: rgba(29, 36, 48, .14); color: inherit; border-radiu
 """ + "".join(
     f".nt-c{i} {{ background: {c}; }}\n" for i, c in enumerate(SPAN_COLOURS)
 ) + """
+/* Not evidence: the closest aligned sentences of a pair without shared text, drawn
+   without the evidence colours so they cannot be read as shared text. */
+table.nt-near td.nt-hl { background: none; border: 1px dashed var(--line); color: #4a5462; }
+table.nt-near mark.nt-shared { background: none; text-decoration: underline dotted; }
 .nt-graph { max-width: 100%; height: auto; background: #fbfcfd; border: 1px solid var(--line);
   border-radius: 6px; }
 .nt-graph text { font: 11px system-ui, sans-serif; fill: #1d2430; }
@@ -309,7 +313,7 @@ def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
         f'<dt>coverage A</dt><dd>{_bar(cov.get("a", 0))}</dd>'
         f'<dt>coverage B</dt><dd>{_bar(cov.get("b", 0))}</dd>'
         f"<dt>direction</dt><dd>{_e(_direction_text(pair))}</dd>"
-        f"<dt>aligned spans</dt><dd>{len(evidence)}</dd>"
+        f"<dt>evidence spans</dt><dd>{len(evidence)}</dd>"
         + (f"<dt>why</dt><dd>{_e(pair['reason'])}</dd>" if pair.get("reason") else "")
         + "</dl>"
     )
