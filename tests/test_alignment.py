@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from conftest import SEEDS
 from newstrace import Article
 from newstrace.embedding.prepare import analyse
@@ -80,3 +82,24 @@ def test_reversed_total_equals_aligning_b_backwards(pipeline):
             assert abs(rev_total - align(a, back, False, params).total) < 1e-4
             checked += bool(forward.spans)
     assert checked >= 6  # the seeds' kin pairs really aligned
+
+
+def test_cached_sentence_hubs_give_the_margins_computed_from_scratch(pipeline):
+    """verify reads one-sentence spans' background similarity from a per-article cache;
+    the margins must be those computed from the span vectors themselves."""
+    from dataclasses import replace
+
+    from newstrace.matching.alignment import align_and_reversed
+    from newstrace.matching.verify import features, span_side, verify
+
+    names = ["000_6ae7588e2228d054.txt", "001_b770c846d1b294f5.txt"]
+    a, b = [p.side for p in pipeline.prepare_all([_article(n, n[:3]) for n in names])]
+    spans = align_and_reversed(a, b, False, pipeline.params.align)[0].spans
+    assert any(s.a[0] != s.a[1] or s.b[0] != s.b[1] for s in spans)  # both kinds of span
+    cached = [f["margin"] for _, _, f in verify(a, b, spans, False, pipeline.params.span)]
+    fa = replace(span_side(a, [s.a for s in spans]), hub=None)
+    fb = replace(span_side(b, [s.b for s in spans]), hub=None)
+    fresh = [f["margin"] for f in features(fa, fb, False)]
+    assert a.hub is not None and len(a.hub) == len(a.vectors)
+    assert np.allclose(cached, fresh, atol=1e-6)
+

@@ -79,6 +79,9 @@ class SideData:
     anchors: list[frozenset[str]]  # per sentence
     words: list[frozenset[str]]  # per sentence, folded content words
     lengths: np.ndarray  # characters per sentence
+    # Each sentence's mean cosine to its nearest background sentences: filled by
+    # matching.verify on first use (an article meets many candidates; this is per article).
+    hub: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -78,6 +78,7 @@ class SpanSide:
     anchors: list[frozenset[str]]
     words: list[frozenset[str]]
     chars: list[float]
+    hub: np.ndarray | None = None  # knn_mean of each span vector, where already known
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -93,8 +94,24 @@ def span_side(side: SideData, ranges: Sequence[tuple[int, int]]) -> SpanSide:
         words.append(frozenset().union(*side.words[sl]))
         chars.append(float(side.lengths[sl].sum()))
     dim = side.vectors.shape[1] if side.vectors.ndim == 2 else 0
-    return SpanSide(np.array(vecs, np.float32).reshape(len(vecs), dim), anchors, words,
-                    chars)
+    matrix = np.array(vecs, np.float32).reshape(len(vecs), dim)
+    # A one-sentence span's vector is its sentence's: its hub value is the article's own.
+    hub = np.empty(len(ranges), np.float32)
+    single = np.array([first == last for first, last in ranges], bool)
+    if single.any():
+        hub[single] = sentence_hub(side)[[r[0] for r, one in zip(ranges, single) if one]]
+    if (~single).any():
+        hub[~single] = knn_mean(matrix[~single])
+    return SpanSide(matrix, anchors, words, chars, hub)
+
+
+def sentence_hub(side: SideData) -> np.ndarray:
+    """knn_mean of each sentence of an article, computed once per article."""
+    if side.hub is None:
+        unit = np.array([_unit(v) for v in side.vectors], np.float32).reshape(
+            side.vectors.shape)
+        side.hub = knn_mean(unit)
+    return side.hub
 
 
 def _dice(x: frozenset[str], y: frozenset[str]) -> float:
@@ -113,7 +130,9 @@ def features(a: SpanSide, b: SpanSide, same_language: bool) -> list[dict[str, fl
     if not len(a.vectors):
         return []
     cos = np.einsum("ij,ij->i", a.vectors, b.vectors)
-    hub = (knn_mean(a.vectors) + knn_mean(b.vectors)) / 2
+    hub_a = a.hub if a.hub is not None else knn_mean(a.vectors)
+    hub_b = b.hub if b.hub is not None else knn_mean(b.vectors)
+    hub = (hub_a + hub_b) / 2
     out = []
     for i in range(len(cos)):
         nums_a = frozenset(x for x in a.anchors[i] if x[0] == "#")

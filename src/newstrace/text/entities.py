@@ -326,6 +326,7 @@ def facts(text: str, lang: str | None, published: str | None = None) -> Facts:
     return Facts(frozenset(names(text)), found, countries, ds, years, nums)
 
 
+@lru_cache(maxsize=8192)  # a name meets many candidate pairs; a few MB at most
 def _trigrams(name: str) -> frozenset[str]:
     s = f"_{name}_"
     return frozenset(s[i : i + 3] for i in range(len(s) - 2))
