@@ -246,12 +246,12 @@ def _side(sents: list[str], langs: list[Any], doc_lang: Any, lo: int, hi: int,
                    for i in range(max(0, lo), hi + 1) if i < len(sents))
 
 
-def _evidence_rows(pair: Mapping[str, Any], art_a: Mapping[str, Any],
-                   art_b: Mapping[str, Any], show_gaps: bool) -> str:
+def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
+               art_b: Mapping[str, Any], show_gaps: bool) -> str:
     sa, sb = _sentences(art_a) or [], _sentences(art_b) or []
     la, lb = list(art_a.get("sentence_langs") or []), list(art_b.get("sentence_langs") or [])
     da, db = art_a.get("lang"), art_b.get("lang")
-    spans = sorted(pair.get("evidence") or [], key=lambda s: (s["a"][0], s["b"][0]))
+    spans = sorted(spans, key=lambda s: (s["a"][0], s["b"][0]))
     rows: list[str] = []
     ia = ib = 0  # first sentence of each side not shown yet
 
@@ -293,6 +293,19 @@ def _column_head(side: str, art_id: str, art: Mapping[str, Any]) -> str:
     return f"<th{_lang_attr(lang)}>{side} · {_e(_clip(art_id, 40))} {_lang(lang)}</th>"
 
 
+def _span_table(pair: Mapping[str, Any], spans: list[Mapping[str, Any]],
+                art_a: Mapping[str, Any], art_b: Mapping[str, Any], show_gaps: bool,
+                cls: str = "nt-evidence") -> str:
+    """Side-by-side rows of the spans, under A / score / B column heads."""
+    return (
+        f'<table class="{cls}"><thead><tr>'
+        f"{_column_head('A', str(pair.get('a')), art_a)}"
+        '<th class="nt-score-col">score</th>'
+        f"{_column_head('B', str(pair.get('b')), art_b)}"
+        f"</tr></thead><tbody>{_span_rows(spans, art_a, art_b, show_gaps)}</tbody></table>"
+    )
+
+
 def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
               art_b: Mapping[str, Any] | None, show_gaps: bool = True) -> str:
     """Side-by-side evidence for one pair: aligned spans share a row and a colour.
@@ -322,16 +335,9 @@ def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
             and _sentences(art_b) is not None:
         assert art_a is not None and art_b is not None
         # The closest aligned sentences, so a reader can check the "not shared text".
-        body = (
-            '<p class="nt-muted">No shared text. The closest aligned sentences, which did '
-            "not verify as shared text (score: probability of shared text):</p>"
-            '<table class="nt-evidence nt-near"><thead><tr>'
-            f"{_column_head('A', a_id, art_a)}"
-            '<th class="nt-score-col">score</th>'
-            f"{_column_head('B', b_id, art_b)}"
-            f"</tr></thead><tbody>"
-            f"{_evidence_rows({**pair, 'evidence': near}, art_a, art_b, False)}</tbody></table>"
-        )
+        body = ('<p class="nt-muted">No shared text. The closest aligned sentences, which '
+                "did not verify as shared text (score: probability of shared text):</p>"
+                + _span_table(pair, near, art_a, art_b, False, "nt-evidence nt-near"))
     elif not evidence:
         body = ('<p class="nt-muted">No shared text: these articles are related by their '
                 "content only, so there are no aligned spans to show.</p>")
@@ -339,13 +345,7 @@ def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
         body = '<p class="nt-muted">Sentence lists are not included, so spans cannot be shown.</p>'
     else:
         assert art_a is not None and art_b is not None
-        body = (
-            '<table class="nt-evidence"><thead><tr>'
-            f"{_column_head('A', a_id, art_a)}"
-            '<th class="nt-score-col">score</th>'
-            f"{_column_head('B', b_id, art_b)}"
-            f"</tr></thead><tbody>{_evidence_rows(pair, art_a, art_b, show_gaps)}</tbody></table>"
-        )
+        body = _span_table(pair, evidence, art_a, art_b, show_gaps)
     return f'<div class="nt-pair">{head}{body}</div>'
 
 
