@@ -62,6 +62,15 @@ class PassageParams:
     copy_lex: float = 0.4
 
 
+def minimum(params: PassageParams) -> str:
+    """The filter's routes to a passage, in words (the reason a pair with verified
+    sentences but no passage gives)."""
+    return (f"two verified sentences within {params.max_gap} sentences of each other, one "
+            f"of {params.long_words}+ content words, one between two aligned neighbours, "
+            f"{params.verified_run}+ short verified lines in a row with "
+            f"{params.run_words}+ content words, or a chain that aligns both texts whole")
+
+
 @dataclass
 class Passage:
     spans: list[Span]  # verified spans, score = probability of shared text

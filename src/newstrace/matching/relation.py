@@ -24,7 +24,7 @@ import numpy as np
 
 from newstrace.embedding.prepare import Prepared
 from newstrace.matching.alignment import Alignment, AlignParams, Span, align_and_reversed
-from newstrace.matching.passages import Evidence, PassageParams, passages
+from newstrace.matching.passages import Evidence, PassageParams, minimum, passages
 from newstrace.matching.story_adapter import StoryAdapter
 from newstrace.matching.verify import SpanModel, extend_diagonal, verify
 from newstrace.text.entities import compare as compare_facts
@@ -304,10 +304,8 @@ def label_and_reason(f: dict[str, float], reuse: float, link: float, params: Par
                f"{params.reuse_threshold:.2f}")
     elif f.get("verified_spans"):
         n = int(f["verified_spans"])
-        pp = params.passage
         why = (f"{n} verified sentence pair{'s' if n > 1 else ''} in no passage (a passage "
-               f"needs two within {pp.max_gap} sentences of each other, one of "
-               f"{pp.long_words}+ content words, or one between two aligned neighbours)")
+               f"needs {minimum(params.passage)})")
     elif f.get("aligned_spans"):
         why = "no aligned sentence pair verified as shared text"
     else:
