@@ -470,3 +470,14 @@ def test_a_pairs_direction_says_what_decided_it(pipeline):
     assert d["direction"] == "a>b" and d["direction_reason"] == "published earlier"
     b.published = None
     assert "direction_reason" not in pipeline.compare(a, b).to_dict()
+
+
+def test_a_pair_read_back_from_its_json_says_the_same(pipeline):
+    """PairResult.from_dict inverts to_dict: the index and the service read stored pairs
+    back with their evidence, not-evidence, reasons and pivot."""
+    from newstrace.matching.relation import PairResult
+
+    arts = [a for a in read_paths(sorted(SEEDS.glob("00[0-4]_*"))) if isinstance(a, Article)]
+    dicts = [p.to_dict(with_features=True) for p in pipeline.scan(arts).pairs]
+    assert any(d.get("via") for d in dicts) and any(d.get("not_evidence") for d in dicts)
+    assert [PairResult.from_dict(d).to_dict(with_features=True) for d in dicts] == dicts

@@ -9,7 +9,6 @@ from typing import Any
 from newstrace.grouping import Family, Story, derivations, timelines
 from newstrace.grouping.outlets import MIN_ARTICLES, Licence
 from newstrace.grouping.outlets import sources as rank_sources
-from newstrace.matching.alignment import Alignment
 from newstrace.matching.relation import PairResult
 from newstrace.text.article import Article
 
@@ -25,7 +24,7 @@ def sources(index: Any, licence: Licence | None = None,
             min_articles: int = MIN_ARTICLES) -> dict:
     """The scan JSON's `sources` section from the index's articles, stored reuse pairs
     and families (grouping.outlets.sources), read in a few whole-table scans."""
-    pairs = [_pair(p) for p in index.all_pairs(reuse_only=True)]
+    pairs = [PairResult.from_dict(p) for p in index.all_pairs(reuse_only=True)]
     fams = [Family.from_dict(f) for f in index.families()]
     return rank_sources(_articles(index), pairs, fams, licence, min_articles)
 
@@ -34,7 +33,7 @@ def stories(index: Any) -> list[dict]:
     """Every story of the index with the scan's title, date range and timeline (the
     scan's own grouping.timelines over what the index stored)."""
     arts = _articles(index)
-    pairs = [_pair(p) for p in index.all_pairs()]
+    pairs = [PairResult.from_dict(p) for p in index.all_pairs()]
     fams = [Family.from_dict(f) for f in index.families()]
     sts = [Story(s["id"], s["articles"]) for s in index.stories() if s["id"] is not None]
     family_of = {m: f.id for f in fams for m in f.articles}
@@ -42,10 +41,6 @@ def stories(index: Any) -> list[dict]:
     return [s.to_dict() | line for s, line in zip(sts, lines)]
 
 
-def _pair(d: dict) -> PairResult:
-    al = Alignment(coverage_a=d["coverage"]["a"], coverage_b=d["coverage"]["b"])
-    return PairResult(d["a"], d["b"], d["relation"], d["reuse_score"], d["story_score"],
-                      d.get("direction"), al, {}, story_link=d.get("story_link"))
 
 
 def records(index: Any, table: str, only: set[str] | None = None) -> list[dict]:

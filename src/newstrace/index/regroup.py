@@ -8,12 +8,13 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from newstrace import grouping
 from newstrace.index.neighbours import Neighbours, article_from_row
 from newstrace.index.store import Store
 from newstrace.matching import transitive
-from newstrace.matching.alignment import Alignment, Span
+from newstrace.matching.alignment import Alignment
 from newstrace.matching.relation import REUSE, PairResult, Params
 from newstrace.pipeline import Pipeline
 from newstrace.text.article import Article, days_apart
@@ -176,20 +177,11 @@ class Regroup:
 
 
 def pair_from_row(row: sqlite3.Row) -> PairResult:
-    """A stored pair (its data JSON) back as a PairResult."""
-    d = json.loads(row["data"])
-
-    def spans(key: str) -> list[Span]:
-        return [Span((e["a"][0], e["a"][1]), (e["b"][0], e["b"][1]), e["score"])
-                for e in d.get(key) or []]
-
-    al = Alignment(spans=spans("evidence"), coverage_a=d["coverage"]["a"],
-                   coverage_b=d["coverage"]["b"])
-    return PairResult(d["a"], d["b"], row["relation"], float(row["reuse"]),
-                      float(row["story"]), row["direction"], al, d.get("features", {}),
-                      d.get("direction_reason"), story_link=d.get("story_link"),
-                      reason=d.get("reason"),
-                      near=spans("not_evidence"))
+    """A stored pair (its data JSON) back as a PairResult, with the row's unrounded
+    scores."""
+    return replace(PairResult.from_dict(json.loads(row["data"])), relation=row["relation"],
+                   reuse_score=float(row["reuse"]), story_score=float(row["story"]),
+                   direction=row["direction"])
 
 
 def effective(direct: Iterable[sqlite3.Row], inferred: Iterable[sqlite3.Row]) -> list[dict]:

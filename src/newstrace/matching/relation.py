@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -154,6 +156,22 @@ class PairResult:
         if with_features:
             d["features"] = {k: round(v, 4) for k, v in self.features.items()}
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PairResult:
+        """A pair back from its JSON (to_dict): the index's stored pairs, a story's pairs
+        in the service. Scores are as rounded there; features only if stored."""
+        def spans(key: str) -> list[Span]:
+            return [Span((e["a"][0], e["a"][1]), (e["b"][0], e["b"][1]), e["score"])
+                    for e in d.get(key) or []]
+
+        cov = d.get("coverage") or {}
+        al = Alignment(spans=spans("evidence"), coverage_a=cov.get("a", 0.0),
+                       coverage_b=cov.get("b", 0.0))
+        return cls(str(d["a"]), str(d["b"]), d["relation"], float(d["reuse_score"]),
+                   float(d["story_score"]), d.get("direction"), al,
+                   dict(d.get("features") or {}), d.get("direction_reason"), d.get("via"),
+                   d.get("story_link"), d.get("reason"), spans("not_evidence"))
 
     @property
     def is_reuse(self) -> bool:

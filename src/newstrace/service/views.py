@@ -8,7 +8,6 @@ from typing import Any
 
 from newstrace.grouping.families import Family, derivations
 from newstrace.grouping.stories import Story, timelines
-from newstrace.matching.alignment import Alignment
 from newstrace.matching.relation import PairResult
 from newstrace.service.engine import NotFound
 from newstrace.text.article import Article
@@ -141,12 +140,7 @@ def story_timeline(st: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any] |
     articles = [Article(id=m, text="", title=field(m, "title"), lang=field(m, "lang"),
                         url=field(m, "url"), source=field(m, "source"),
                         published=field(m, "published")) for m in members]
-    pairs = [PairResult(str(p["a"]), str(p["b"]), p["relation"], float(p["reuse_score"]),
-                        float(p["story_score"]), p.get("direction"),
-                        Alignment(coverage_a=(p.get("coverage") or {}).get("a", 0.0),
-                                  coverage_b=(p.get("coverage") or {}).get("b", 0.0)),
-                        {}, story_link=p.get("story_link"))
-             for p in st.get("pairs") or []]
+    pairs = [PairResult.from_dict(p) for p in st.get("pairs") or []]
     fams = [Family.from_dict(f) for f in st.get("families") or []]
     roles = derivations(articles, pairs, fams)
     family_of = {m: f.id for f in fams for m in f.articles}
