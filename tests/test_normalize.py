@@ -21,6 +21,15 @@ MOJIBAKE = "repaired mis-encoded text (mojibake)"
         ("soka\u00c4\u009fa \u00c3\u00a7\u00c4\u00b1kma", "sokağa çıkma"),
         ("â€œWe will not give up,â€\x9d said Zelensky.", "“We will not give up,” said Zelensky."),
         ("Han har inte lÃ¤mnat Ryssland i Ã¥r.", "Han har inte lämnat Ryssland i år."),
+        # UTF-8 read as Mac Central European, which ftfy alone leaves as it is (a
+        # Turkish SemEval text arrived so).
+        ("Antalya'da k√∂pekli √ßift, kedinin saldńĪrńĪsńĪna uńüradńĪ",
+         "Antalya'da köpekli çift, kedinin saldırısına uğradı"),
+        ("ZaŇľ√≥Ňāńá gńôŇõlńÖ jaŇļŇĄ, powiedziaŇā rzecznik.",
+         "Zażółć gęślą jaźń, powiedział rzecznik."),
+        # ... and as Mac Roman (ftfy's own repair).
+        ("Le pr√©sident a d√©clar√© ¬´ nous sommes pr√™ts ¬ª √† Gen√®ve.",
+         "Le président a déclaré « nous sommes prêts » à Genève."),
     ],
 )
 def test_clean_text_repairs_mojibake(broken: str, fixed: str) -> None:
@@ -43,6 +52,8 @@ def test_clean_text_repairs_one_broken_paragraph_among_good_ones() -> None:
         "俄罗斯总统普京与朝鲜领导人金正恩举行会谈，双方讨论了军事合作。",
         "«Ikke fordi Nord-Korea endrer seg, men fordi Russland gjør det», skriver han.",
         "Präsident Putin traf Kim Jong-un in Wladiwostok – so die Agentur.",
+        # '”Ä' is valid UTF-8 read as Mac Central European (a Cyrillic letter): not mojibake.
+        "Jos haluat kultaisen säännön, niin se on tässä: ”Älä pidä kohtuutonta kiirettä.”",
     ],
 )
 def test_clean_text_leaves_good_text_alone(good: str) -> None:

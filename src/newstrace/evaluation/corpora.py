@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newstrace.text.article import Article
+from newstrace.text.normalize import clean_text
+from newstrace.text.readers import article_from_dict
 
 FLORES_LANGS = {
     "eng_Latn": "en", "swe_Latn": "sv", "dan_Latn": "da", "nob_Latn": "nb", "nno_Latn": "nn",
@@ -39,6 +41,16 @@ def default_data_dir() -> Path:
 
 def _jsonl(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def read(article_id: str, text: str, lang: str) -> Article:
+    """A corpus text as `scan` would read it from a JSONL record (mojibake repaired,
+    markup extracted, size bounded), so the figures measure what users get. A text the
+    reader would refuse as too short still carries gold: it is kept, cleaned."""
+    got = article_from_dict({"id": article_id, "text": text, "lang": lang}, article_id)
+    if isinstance(got, Article):
+        return got
+    return Article(id=article_id, text=clean_text(text)[0], lang=lang)
 
 
 def in_split(index: int, split: str) -> bool:
@@ -66,8 +78,8 @@ def semeval(data: Path, split: str = "all") -> list[SemEvalPair]:
         ida, idb = r["pair_id"].split("_")
         out.append(SemEvalPair(
             r["pair_id"],
-            Article(id=f"{ida}", text=r["text1"], lang=r["lang1"]),
-            Article(id=f"{idb}", text=r["text2"], lang=r["lang2"]),
+            read(ida, r["text1"], r["lang1"]),
+            read(idb, r["text2"], r["lang2"]),
             float(r["Overall"]),
             {k: float(r[k]) for k in SEMEVAL_SCORES if r.get(k) is not None},
         ))
@@ -89,7 +101,7 @@ def ecbplus(data: Path, split: str = "all") -> tuple[list[Article], dict[str, st
         text = _ECB_NUMBER.sub(lambda m: m.group(1) + "".join(g for g in m.groups()[1:] if g),
                                r["text"])
         text = text.replace(" ,", ",").replace(" .", ".").replace(" '", "'")
-        arts.append(Article(id=r["id"], text=text, lang="en"))
+        arts.append(read(r["id"], text, "en"))
         gold[r["id"]] = r["event"]
     return arts, gold
 
@@ -104,7 +116,7 @@ class CloughItem:
 def clough(data: Path, split: str = "all") -> list[CloughItem]:
     """Answers against their task's original; fit = task a, report = task b."""
     rows = _jsonl(data / "clough_stevenson_dev.jsonl")
-    origs = {r["task"]: Article(id=r["id"], text=r["text"], lang="en")
+    origs = {r["task"]: read(r["id"], r["text"], "en")
              for r in rows if r["category"] == "orig"}
     out = []
     for r in rows:
@@ -112,7 +124,7 @@ def clough(data: Path, split: str = "all") -> list[CloughItem]:
             continue
         if split != "all" and (r["task"] == "a") != (split == "fit"):
             continue
-        out.append(CloughItem(Article(id=r["id"], text=r["text"], lang="en"),
+        out.append(CloughItem(read(r["id"], r["text"], "en"),
                               origs[r["task"]], r["category"]))
     return out
 
@@ -123,8 +135,7 @@ class FloresDoc:
     lines: dict[str, list[str]] = field(default_factory=dict)  # lang -> sentences
 
     def article(self, lang: str, doc_index: int) -> Article:
-        return Article(id=f"flores{doc_index:03d}-{lang}", text="\n".join(self.lines[lang]),
-                       lang=lang)
+        return read(f"flores{doc_index:03d}-{lang}", "\n".join(self.lines[lang]), lang)
 
 
 def flores_families(docs: list[tuple[int, FloresDoc]]
@@ -177,8 +188,8 @@ def tatoeba_docs(data: Path, split: str = "all", per_pair: int = 6, size: int = 
             ok = [(p, q) for p, q in zip(xa[s : s + size], xb[s : s + size])
                   if p.strip() and q.strip()]
             out.append((
-                Article(id=f"tatoeba-{pair}-{k}-{la}", text="\n".join(p for p, _ in ok), lang=la),
-                Article(id=f"tatoeba-{pair}-{k}-{lb}", text="\n".join(q for _, q in ok), lang=lb),
+                read(f"tatoeba-{pair}-{k}-{la}", "\n".join(p for p, _ in ok), la),
+                read(f"tatoeba-{pair}-{k}-{lb}", "\n".join(q for _, q in ok), lb),
             ))
     return [d for k, d in enumerate(out) if in_split(k, split)]
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy import badness
 
 # Curly quotes and full-width punctuation carry meaning (and sentence boundaries in CJK
 # text), so ftfy must not flatten them; everything else ftfy does by default is wanted.
@@ -21,6 +22,40 @@ _REPAIR_STEPS = {
     "replace_lossy_sequences",
     "fix_c1_controls",
 }
+
+# UTF-8 read as Mac Central European (Mac OS text in Polish, Czech, Turkish, ...):
+# "k√∂pekli", "saldńĪrńĪsńĪna". ftfy knows Mac Roman but not this one. A mis-decoded
+# character is a run of 2+ non-ASCII characters, so runs are re-decoded one by one and
+# the line is kept only if ftfy's own badness measure falls.
+_MAC_CODECS = ("mac_latin2",)
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+
+
+def _latin_or_mark(ch: str) -> bool:
+    return "LATIN" in unicodedata.name(ch, "") or unicodedata.category(ch)[0] in "PSZ"
+
+
+def _redecode(run: re.Match[str], codec: str) -> str:
+    try:
+        fixed = run.group(0).encode(codec).decode("utf-8")
+    except UnicodeError:
+        return run.group(0)
+    # These code pages carry Latin-script languages: a run that decodes to another script
+    # ('”Ä' in Finnish -> Cyrillic 'Ӏ') was real text that happened to be valid UTF-8.
+    return fixed if all(map(_latin_or_mark, fixed)) else run.group(0)
+
+
+def _fix_mac_mojibake(line: str) -> str | None:
+    """The line re-decoded from a Mac code page ftfy does not try, or None if no better."""
+    worst = badness.badness(line)
+    best = None
+    for codec in _MAC_CODECS:
+        fixed = _NON_ASCII_RUN.sub(lambda m, c=codec: _redecode(m, c), line)
+        score = badness.badness(fixed)
+        if fixed != line and score < worst:
+            best, worst = fixed, score
+    return best
+
 
 # C0/C1 controls except \n and \t (tabs become spaces below), plus invisible format
 # characters that only break word matching (ZWJ/ZWNJ stay: they matter in Indic/Persian).
@@ -49,7 +84,10 @@ def clean_text(text: str) -> tuple[str, list[str]]:
         for step in result.explanation or []:
             if step.action in ("encode", "decode", "transcode") or step.parameter in _REPAIR_STEPS:
                 repaired = True
-        fixed.append(result.text)
+        line = result.text
+        if badness.is_bad(line) and (mac := _fix_mac_mojibake(line)) is not None:
+            line, repaired = mac, True
+        fixed.append(line)
     text = unicodedata.normalize("NFC", "\n".join(fixed))
     text = _CONTROL.sub("", text)
     text = "\n".join(_H_SPACE.sub(" ", line).strip() for line in text.split("\n"))
