@@ -103,3 +103,36 @@ def test_cached_sentence_hubs_give_the_margins_computed_from_scratch(pipeline):
     assert a.hub is not None and len(a.hub) == len(a.vectors)
     assert np.allclose(cached, fresh, atol=1e-6)
 
+
+
+# A Polish bot check scraped in place of two articles of one site (SemEval-2022 pages): the
+# boilerplate patterns take all of it but one sentence.
+BOT_CHECK = (
+    "Przykro nam, ale z adresu IP, z którego się łączy, zauważyliśmy ogromną liczbę połączeń."
+    "Zauważmy, że ktoś nadużywał adres IP, z którego używasz.Jeśli chcesz się z nami połączyć,"
+    ' wybierz "Nie jestem robotem".Twój adres IP: 207.241.233.112 szliśmy odnotować ilość '
+    "połączeń. Podejrzewamy, że ktoś nadżył adresu IP, z którego korzystasz. Jeśli chcesz "
+    'połączyć się z nami zaznacz "NIE JESTEM ROBOTEM". Twój adres IP: 207.241.233.112')
+
+
+def test_two_copies_of_one_bot_check_are_not_one_story(pipeline):
+    a, b = (Article(id=k, text=BOT_CHECK, lang="pl") for k in "ab")
+    res = pipeline.compare(a, b)
+    assert a.sentences == [] and b.sentences == []
+    assert [w for w in a.warnings if w.startswith("mostly site furniture")] == [
+        "mostly site furniture: 86% of the text is boilerplate (paywall, consent or bot "
+        "check?); its one other sentence is not read as article text"]
+    assert res.relation == "unrelated"
+
+
+def test_a_short_report_above_a_long_cookie_notice_keeps_its_sentences():
+    report = ("Ein Großbrand hat in der Nacht zum Sonntag eine Lagerhalle in Bremen zerstört. "
+              "Die Feuerwehr war mit 120 Einsatzkräften vor Ort, verletzt wurde niemand.")
+    notice = " ".join(["Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten. "
+                       "Mit Klick auf Akzeptieren stimmen Sie der Verwendung von Cookies zu."]
+                      * 6)
+    art = analyse(Article(id="brief", text=report + "\n" + notice, lang="de"))
+    assert art.sentences[:2] == [
+        "Ein Großbrand hat in der Nacht zum Sonntag eine Lagerhalle in Bremen zerstört.",
+        "Die Feuerwehr war mit 120 Einsatzkräften vor Ort, verletzt wurde niemand."]
+    assert not any(w.startswith("mostly site furniture") for w in art.warnings)
