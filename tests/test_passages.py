@@ -436,7 +436,7 @@ def test_every_verdict_says_why_and_shows_what_was_not_evidence(bbc_guardian, pi
     independent = rel[frozenset(("001", "003"))]
     assert independent.reason.startswith("not shared text: ")
     assert independent.reason.endswith(
-        f"story score {independent.link:.2f} >= {pipeline.params.story_threshold:.2f}")
+        f"story score {independent.link:.3f} >= {pipeline.params.story_threshold:.3f}")
     # The seeds' AI rewrite compared alone: one verified sentence, not a passage; the
     # not-evidence list shows it first, at or above the verification threshold.
     a, b = [x for x in read_paths(sorted(SEEDS.glob("00[12]_*"))) if isinstance(x, Article)]

@@ -330,8 +330,9 @@ def label_and_reason(f: dict[str, float], reuse: float, link: float, params: Par
         why = "no sentence pair aligned"
     rel = "same_story" if link >= params.story_threshold else "unrelated"
     cmp = ">=" if rel == "same_story" else "<"
-    return rel, (f"not shared text: {why}; story score {link:.2f} {cmp} "
-                 f"{params.story_threshold:.2f}")
+    # Three decimals: thresholds such as 0.625 must not print as equal to the score.
+    return rel, (f"not shared text: {why}; story score {link:.3f} {cmp} "
+                 f"{params.story_threshold:.3f}")
 
 
 def direction(
