@@ -185,8 +185,8 @@ def sources_table(section: dict) -> Table:
 
 
 def story_text(p: dict) -> str:
-    """story_score, and the lifted score the threshold saw for a pair across languages
-    (relation.story_link): "0.47→0.68"."""
+    """story_score, and the score the threshold saw when it differs (relation.story_link):
+    lifted for a pair across languages, "0.47→0.68", or 0 when a text names no event."""
     link = p.get("story_link")
     return f"{p['story_score']:.2f}" + (f"→{link:.2f}" if link is not None else "")
 
@@ -199,11 +199,12 @@ _PAIR_COLUMNS = (  # (wide header, compact header, numeric)
 )
 _RELATION_WIDTH = max(len(r) for r in _COLOURS)  # relation names are never cut
 LEGEND_COMPACT = (
-    "reuse: shared-text score · story: same-story score (x→y: lifted across languages) · "
+    "reuse: shared-text score · story: same-story score (x→y: y is what the threshold saw: "
+    "lifted across languages, 0 when a text names no event) · "
     "cov a/b: share of a / of b in shared passages · dir a>b: b derives from a · "
     "ev: evidence spans")
-LEGEND_WIDE = ("story x→y: same-story score lifted across languages · "
-               "direction a>b: b derives from a")
+LEGEND_WIDE = ("story x→y: same-story score, and what the threshold saw (lifted across "
+               "languages, 0 when a text names no event) · direction a>b: b derives from a")
 
 
 class PairsTable:

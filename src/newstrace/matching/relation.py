@@ -260,8 +260,15 @@ def features(pa: Prepared, pb: Prepared, params: Params
         **compare_facts(pa.facts, pb.facts),
         "verified_spans": float(ev.verified),
         "aligned_spans": float(len(loose.spans)),
+        "no_event": float(not _has_event(pa) or not _has_event(pb)),
     }
     return f, ev
+
+
+def _has_event(p: Prepared) -> bool:
+    """Whether the text names anything an event is told apart by: a person or organisation,
+    a place, a date, a year or a number (anchors.py, entities.py)."""
+    return bool(p.doc_anchors) or any(p.facts.to_dict().values())
 
 
 def _logit(weights: dict[str, float], bias: float, f: dict[str, float]) -> float:
@@ -282,7 +289,10 @@ def story_link(story: float, f: dict[str, float], cross_offset: float) -> float:
     (in logits) for a pair across languages whose texts place the event in a common
     country. The lift makes up for the encoder's lower scores across languages; without a
     shared place it would also lift pages on one subject in two languages (two recipes,
-    two fashion posts) into one story."""
+    two fashion posts) into one story. A pair where one text names no event (no person,
+    place, date or number) scores 0: it joins no story, as pairs outside the time window."""
+    if f.get("no_event"):
+        return 0.0
     if f.get("same_language", 1.0) or not cross_offset or not f.get("where_country", 0.0):
         return story
     p = min(max(story, 1e-9), 1 - 1e-9)
@@ -328,6 +338,11 @@ def label_and_reason(f: dict[str, float], reuse: float, link: float, params: Par
         why = "no aligned sentence pair verified as shared text"
     else:
         why = "no sentence pair aligned"
+    if f.get("no_event"):
+        # A story is one news event. Two generic sentences ("Some text long enough to be
+        # analysed") sit close in e5's narrow band without telling of any event.
+        return "unrelated", (f"not shared text: {why}; no story: a text names no person, "
+                             "place, date or number, so there is no event to match")
     rel = "same_story" if link >= params.story_threshold else "unrelated"
     cmp = ">=" if rel == "same_story" else "<"
     # Three decimals: thresholds such as 0.625 must not print as equal to the score.
