@@ -3,7 +3,7 @@
 py3langid is fast and covers 97 languages; it confuses the Scandinavian languages on
 short text and only knows a generic Norwegian, so those verdicts are refined by lingua
 restricted to the four candidates (cheap when restricted, and best on short text).
-When py3langid is unsure of an article (a headline full of names: "Kim Jong Un hosts
+When py3langid is unsure of a short article (a headline full of names: "Kim Jong Un hosts
 Vladimir Putin in Pyongyang" came out Bikol at 0.24, English second), lingua decides among
 its top three.
 """
@@ -34,6 +34,10 @@ def _scandinavian():
 
 _LINGUA_CODES = {"BOKMAL": "nb", "NYNORSK": "nn", "DANISH": "da", "SWEDISH": "sv"}
 UNSURE = 0.5  # py3langid probability below which its verdict is a guess
+# lingua settles only texts up to this many letters (headlines, briefs): it is best on short
+# text, and each language it loads costs 20-100 MB (measured), so long unsure pages, which
+# are mixed-language pages more than misread ones, keep py3langid's verdict.
+SETTLE_MAX_LETTERS = 400
 _TOP = 3
 
 
@@ -68,7 +72,8 @@ def detect(text: str, default: str | None = None) -> str | None:
     if prob < UNSURE and code not in _SCANDINAVIAN:
         if default:
             return default
-        code = _settle(text[:5000], _langid().rank(text[:5000]))
+        if _letters(text) <= SETTLE_MAX_LETTERS:
+            code = _settle(text, _langid().rank(text))
     if code in _SCANDINAVIAN:
         found = _scandinavian().detect_language_of(text[:5000])
         if found is not None:
