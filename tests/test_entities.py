@@ -117,3 +117,19 @@ def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch) -> None:
         assert gaz == entities._build_cities() and big
     finally:
         entities._cities.cache_clear()
+
+
+def test_german_nouns_are_not_towns_abroad_but_german_towns_are_places() -> None:
+    # German capitalises every noun: "Kinder", "Woche" and "Ende" are also towns (in the US,
+    # Hong Kong and Indonesia); Helmstedt is a German town of 25,000.
+    found, countries = places("Die Kinder der Woche kamen am Ende nach Helmstedt.", "de")
+    assert countries == {"DE"} and len(found) == 1
+    # The same words in an English text are read as they always were (capitals mean names).
+    assert places("We drove from Kinder to Helmstedt.", "en")[1] == {"US", "DE"}
+
+
+def test_a_guessed_case_ending_names_only_a_big_city() -> None:
+    # "Merkel" less its "l" is Merke, a town of 16,000 in Kazakhstan; "Hamburgs" is Hamburg.
+    found, countries = places("Kanzlerin Merkel besuchte Hamburgs Hafen.", "de")
+    assert countries == {"DE"} and len(found) == 1
+    assert places("Merkel spoke.", "en")[0] == frozenset()
