@@ -199,8 +199,8 @@ _PAIR_COLUMNS = (  # (wide header, compact header, numeric)
 )
 _RELATION_WIDTH = max(len(r) for r in _COLOURS)  # relation names are never cut
 LEGEND_COMPACT = (
-    "reuse: shared-text score · story: same-story score (x→y: y is what the threshold saw: "
-    "lifted across languages, 0 when a text names no event) · "
+    "reuse: shared-text score · story: same-story score (x→y: what the threshold saw, "
+    "lifted across languages or 0 when a text names no event) · "
     "cov a/b: share of a / of b in shared passages · dir a>b: b derives from a · "
     "ev: evidence spans")
 LEGEND_WIDE = ("story x→y: same-story score, and what the threshold saw (lifted across "
