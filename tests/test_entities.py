@@ -133,3 +133,11 @@ def test_a_guessed_case_ending_names_only_a_big_city() -> None:
     found, countries = places("Kanzlerin Merkel besuchte Hamburgs Hafen.", "de")
     assert countries == {"DE"} and len(found) == 1
     assert places("Merkel spoke.", "en")[0] == frozenset()
+
+
+def test_a_common_word_of_the_language_is_not_a_small_town() -> None:
+    # "March" is a town in England, "Most" one in Czechia, "Nuevo" one in the US; each is
+    # also among its language's most frequent words. A big city stays a place.
+    found, countries = places("March was cold. Most people stayed home in Leeds.", "en")
+    assert countries == {"GB"} and len(found) == 1
+    assert places("Nuevo récord de calor en Sevilla.", "es")[1] == {"ES"}

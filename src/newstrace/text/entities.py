@@ -182,6 +182,25 @@ def _build_cities() -> dict[str, Entry]:
 
 
 @lru_cache(maxsize=64)
+def _common_words(lang: str | None) -> frozenset[str]:
+    """The language's most frequent words (jusText's stoplists, 100 languages, shipped
+    with trafilatura's dependency): "March", "Most", "Nuevo", "Kinder" are small towns too."""
+    import justext
+    from anyascii import anyascii
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse((lang or "en").split("-")[0]).english_name or ""
+    except (UnknownLocaleError, ValueError):
+        return frozenset()
+    known = set(justext.get_stoplists())
+    for cand in (name, name.replace(" ", "_"), anyascii(name).replace(" ", "_")):
+        if cand in known:
+            return frozenset(justext.get_stoplist(cand))
+    return frozenset()
+
+
+@lru_cache(maxsize=64)
 def _countries(lang: str | None) -> dict[str, Entry]:
     """Country names in the article's language and in English (babel). Names from all 300
     locales at once would turn ordinary words of one language into a country of another."""
@@ -220,6 +239,7 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
     toks = [(m.group(), m.start()) for m in _WORD.finditer(text)]
     lower_words = {t for t, _ in toks if t[:1].islower()}
     home = NOUN_CAPITALS.get((lang or "").split("-")[0])
+    common = _common_words(lang)
     found: set[str] = set()
     countries: set[str] = set()
     i = 0
@@ -244,12 +264,15 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
                 if key in countries_here:
                     hit, width = countries_here[key], n
                     break
-                # A word less a guessed case ending names a town only if the town is big:
-                # small towns' names are everyday words once an ending is cut ("Merkel",
-                # "Artikel", "Wochen" and "Republican" all named one).
+                # A town under CASELESS_MIN_POPULATION needs more than a capital: not a word
+                # less a guessed case ending ("Merkel", "Artikel", "Republican" all named
+                # one), not abroad in a language that capitalises nouns (NOUN_CAPITALS), not
+                # one of the language's common words ("March", "Most", "Nuevo").
                 stem = j > 0 and cased  # (uncased keys past the first: Arabic prefixes)
-                if key in cities and (cased or key in big) and (not stem or key in big) and (
-                        home is None or key in big or cities[key][1] in home):
+                small = key not in big
+                if key in cities and (cased or not small) and not (small and (
+                        stem or (home is not None and cities[key][1] not in home)
+                        or (n == 1 and tok.lower() in common))):
                     hit, width = cities[key], n
                     break
             if hit:
