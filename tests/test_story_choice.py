@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from newstrace.evaluation import metrics
-from newstrace.evaluation.story_calibration import bcubed_items, bootstrap_sums, one_se_choice
+from newstrace.evaluation.metrics import bcubed_items
+from newstrace.evaluation.story_calibration import bootstrap_sums, one_se_choice
 
 
 def test_bcubed_items_average_to_bcubed() -> None:

@@ -181,6 +181,17 @@ def _aligned_labels(
     return out
 
 
+def bcubed_items(
+    pred: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
+) -> np.ndarray:
+    """Each gold item's B-cubed precision and recall (one row per item, in ``gold``'s order):
+    the column means are :func:`bcubed`'s precision and recall. For resampling items."""
+    labels = _aligned_labels(pred, gold)
+    joint, gold_size, pred_size = _contingency(labels)
+    return np.array([[joint[(g, p)] / pred_size[p], joint[(g, p)] / gold_size[g]]
+                     for g, p in labels]).reshape(-1, 2)
+
+
 def bcubed(
     pred: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
 ) -> dict[str, float]:

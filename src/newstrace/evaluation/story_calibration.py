@@ -25,7 +25,6 @@ stays the fitted probability: shifting it lowered the SemEval report Pearson (0.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -85,22 +84,6 @@ def grouped_cv_pearson(X: np.ndarray, y: np.ndarray, groups: list[str], l2: floa
     return metrics.pearson(grouped_cv_predictions(X, y, groups, l2), y)
 
 
-def bcubed_items(pred: dict[str, str], gold: dict[str, str]) -> np.ndarray:
-    """Each gold item's B-cubed precision and recall (rows), in sorted id order: their
-    means are metrics.bcubed's precision and recall."""
-    ids = sorted(gold)
-    p_of = {i: pred.get(i, f"single:{i}") for i in ids}
-    joint: dict[tuple[str, str], int] = defaultdict(int)
-    p_size: dict[str, int] = defaultdict(int)
-    g_size: dict[str, int] = defaultdict(int)
-    for i in ids:
-        joint[(gold[i], p_of[i])] += 1
-        p_size[p_of[i]] += 1
-        g_size[gold[i]] += 1
-    return np.array([[joint[(gold[i], p_of[i])] / p_size[p_of[i]],
-                      joint[(gold[i], p_of[i])] / g_size[gold[i]]] for i in ids])
-
-
 def bootstrap_sums(cv_preds: list[np.ndarray], y: np.ndarray, items: list[np.ndarray],
                    topics: list[str], rounds: int = BOOTSTRAP) -> np.ndarray:
     """(rounds, candidates) sums of CV Pearson and B-cubed F1, SemEval pairs and ECB+
@@ -140,13 +123,16 @@ def _rescored(pairs: list[PairResult], weights: dict[str, float], bias: float
     return out
 
 
-def bcubed_curve(arts: list[Article], gold: dict[str, str], pairs: list[PairResult],
-                 fams: list[Family]) -> list[tuple[float, float]]:
-    curve = []
-    for thr in THRESHOLDS:
-        sts = stories(arts, pairs, fams, thr)
-        curve.append((thr, metrics.bcubed({x: s.id for s in sts for x in s.articles}, gold)["f1"]))
-    return curve
+def story_maps(arts: list[Article], pairs: list[PairResult], fams: list[Family]
+               ) -> dict[float, dict[str, str]]:
+    """Article -> story id, for the stories built at each threshold of THRESHOLDS."""
+    return {thr: {x: st.id for st in stories(arts, pairs, fams, thr) for x in st.articles}
+            for thr in THRESHOLDS}
+
+
+def bcubed_curve(maps: dict[float, dict[str, str]], gold: dict[str, str]
+                 ) -> list[tuple[float, float]]:
+    return [(thr, metrics.bcubed(pred, gold)["f1"]) for thr, pred in maps.items()]
 
 
 def fit_story_model(story_set: list[tuple[Article, Article, float]],
@@ -159,7 +145,6 @@ def fit_story_model(story_set: list[tuple[Article, Article, float]],
     same_event = np.array([t >= 2 / 3 - 1e-9 for _, _, t in story_set])
     cross = np.array([a.lang != b.lang for a, b, _ in story_set])
     table, fits, cv_preds, items = [], [], [], []
-    ids = sorted(gold)
     for name, names in STORY_MODELS.items():
         X = feature_matrix([r.features for r in story_results], names)
         for l2 in STORY_L2:
@@ -173,11 +158,11 @@ def fit_story_model(story_set: list[tuple[Article, Article, float]],
                 offset = float(np.median(z[same_event & ~cross])
                                - np.median(z[same_event & cross]))
             pred = metrics.logistic(z)
-            curve = bcubed_curve(arts, gold, _rescored(ecb_pairs, weights, float(b)), fams)
+            maps = story_maps(arts, _rescored(ecb_pairs, weights, float(b)), fams)
+            curve = bcubed_curve(maps, gold)
             top = max(f1 for _, f1 in curve)
             thr = min(t for t, f1 in curve if f1 >= top - PLATEAU)
-            sts = stories(arts, _rescored(ecb_pairs, weights, float(b)), fams, thr)
-            items.append(bcubed_items({x: st.id for st in sts for x in st.articles}, gold))
+            items.append(metrics.bcubed_items(maps[thr], gold))
             cv_preds.append(cv_pred)
             row = {"model": name, "l2": l2, "features": len(names),
                    "cv_pearson_by_language_pair": round(cv, 4),
@@ -188,7 +173,8 @@ def fit_story_model(story_set: list[tuple[Article, Article, float]],
             table.append(row)
             fits.append((cv + top, weights, float(b), offset, thr, row))
     sums = [f[0] for f in fits]
-    boot = bootstrap_sums(cv_preds, y, items, [i.split("_")[0] for i in ids])
+    # ECB+ ids are "<topic>_<document>"; items come in gold's order (metrics.bcubed_items).
+    boot = bootstrap_sums(cv_preds, y, items, [i.split("_")[0] for i in gold])
     best = int(np.argmax(sums))
     for c, f in enumerate(fits):
         f[5]["sum"] = round(sums[c], 4)

@@ -268,7 +268,7 @@ def features(pa: Prepared, pb: Prepared, params: Params
 def _has_event(p: Prepared) -> bool:
     """Whether the text names anything an event is told apart by: a person or organisation,
     a place, a date, a year or a number (anchors.py, entities.py)."""
-    return bool(p.doc_anchors) or any(p.facts.to_dict().values())
+    return bool(p.doc_anchors) or p.facts.named()
 
 
 def _logit(weights: dict[str, float], bias: float, f: dict[str, float]) -> float:

@@ -64,6 +64,11 @@ class Facts:
     years: frozenset[str]
     numbers: frozenset[str]
 
+    def named(self) -> bool:
+        """Whether the text names any person, place, date, year or number at all."""
+        return any((self.names, self.places, self.countries, self.dates, self.years,
+                    self.numbers))
+
     def to_dict(self) -> dict[str, list[str]]:
         return {k: sorted(getattr(self, k)) for k in
                 ("names", "places", "countries", "dates", "years", "numbers")}
