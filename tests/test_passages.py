@@ -498,3 +498,67 @@ def test_a_pair_read_back_from_its_json_says_the_same(pipeline):
     dicts = [p.to_dict(with_features=True) for p in pipeline.scan(arts).pairs]
     assert any(d.get("via") for d in dicts) and any(d.get("not_evidence") for d in dicts)
     assert [PairResult.from_dict(d).to_dict(with_features=True) for d in dicts] == dicts
+
+
+def test_a_translation_outranks_its_articles_other_sentences_and_a_wrong_line_does_not(
+        pipeline, planted_fixture):
+    """verify's pair_margin, on FLORES lines pasted as their German translation into other
+    German news: each pasted line is closer to its English source than any other sentence
+    of either article is (margin > 0), and pairing the source line with the host line next
+    to its translation puts the translation among the rivals (margin < 0)."""
+    from newstrace.matching.verify import rivals
+
+    case = _flores_case(planted_fixture)
+    src, host = pipeline.prepare_all([case.source, case.host])
+    a, b = src.side, host.side
+    gold = sorted(case.planted_sentences())
+    first = src.article.sentences.index(planted_fixture["flores"][1]["en"][0])
+    assert src.article.sentences[first + 2] == planted_fixture["flores"][1]["en"][2]
+    true = [Span((first + k, first + k), (j, j), 0.0) for k, j in enumerate(gold)]
+    wrong = [Span((first, first), (gold[0] - 1, gold[0] - 1), 0.0)]
+    scored = verify(a, b, true + wrong, False, pipeline.params.span)
+    margins = [f["pair_margin"] for _, _, f in scored]
+    assert all(m > 0 for m in margins[:3]), margins
+    assert margins[3] < 0
+    # The rival is the best other sentence of either article, outside the span.
+    s = true[0]
+    sims = a.vectors @ b.vectors.T
+    row = np.delete(sims[s.a[0]], s.b[0])
+    col = np.delete(sims[:, s.b[0]], s.a[0])
+    want = max(row.max(), col.max())
+    got = rivals(a.vectors[[s.a[0]]], b.vectors[[s.b[0]]], a.vectors, b.vectors, [s])
+    assert np.isclose(got[0], want, atol=1e-5)
+    assert np.isclose(margins[0], sims[s.a[0], s.b[0]] - want, atol=1e-4)
+
+
+def test_with_no_other_sentence_to_compete_the_background_is_the_rival(pipeline):
+    """Two one-sentence texts: no sentence of either article can rival the pair, so
+    pair_margin falls back to the margin over the background."""
+    a, b = pipeline.prepare_all([
+        Article(id="en", text="The central bank raised its key interest rate by half a "
+                "percentage point on Thursday.", lang="en"),
+        Article(id="de", text="Die Zentralbank hat ihren Leitzins am Donnerstag um einen "
+                "halben Prozentpunkt angehoben.", lang="de")])
+    spans = [Span((0, 0), (0, 0), 0.0)]
+    (_, _, f), = verify(a.side, b.side, spans, False, pipeline.params.span)
+    assert f["pair_margin"] == pytest.approx(f["margin"])
+    assert f["margin"] > 0.2  # a translation: well above the background
+
+
+def test_shipped_span_model_matches_the_features_and_has_levels_per_model(pipeline):
+    """params.json must weigh exactly the features verify computes (a stale file would
+    silently drop pair_margin), and each model reads its own levels: extension never above
+    the seed."""
+    from newstrace.matching.verify import CROSS_FEATURES, SAME_FEATURES, SpanModel
+
+    span = pipeline.params.span
+    assert set(span.same_weights) == set(SAME_FEATURES)
+    assert set(span.cross_weights) == set(CROSS_FEATURES)
+    assert span.levels(True) == (span.threshold, span.extend_threshold)
+    assert span.levels(False) == (span.cross_threshold, span.cross_extend_threshold)
+    for same in (True, False):
+        seed, ext = span.levels(same)
+        assert 0 < ext <= seed < 1
+    odd = SpanModel(threshold=0.3, extend_threshold=0.6, cross_threshold=0.4,
+                    cross_extend_threshold=0.5)
+    assert odd.levels(True) == (0.3, 0.3) and odd.levels(False) == (0.4, 0.4)

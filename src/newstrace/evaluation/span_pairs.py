@@ -37,6 +37,11 @@ class SentencePair:
     lang_b: str
     shared: int  # 1 shared text, 0 not
     source: str  # which construction, for the report
+    # The other sentences of each side's article, the rivals of verify.pair_margin. A
+    # negative's rivals leave out the true translations of both its lines: it stands for
+    # two articles on one story in which neither line has a translation.
+    others_a: tuple[str, ...] = ()
+    others_b: tuple[str, ...] = ()
 
     @property
     def same_language(self) -> bool:
@@ -56,15 +61,32 @@ def _msrp(data: Path, split: str) -> list[SentencePair]:
 
 
 def _closest_other(encoder: Encoder, line: str, lang_a: str, others: list[str],
-                   lang_b: str) -> str | None:
-    """The line of `others` closest to `line` (centred cosine); others exclude its
-    translation."""
-    others = [x for x in others if x.strip()]
-    if not others:
+                   lang_b: str) -> int | None:
+    """The index of the line of `others` closest to `line` (centred cosine); others
+    exclude its translation."""
+    keep = [k for k, x in enumerate(others) if x.strip()]
+    if not keep:
         return None
     va = center(encoder.encode([line]), lang_a)
-    vb = center(encoder.encode(others), lang_b)
-    return others[int(np.argmax(vb @ va[0]))]
+    vb = center(encoder.encode([others[k] for k in keep]), lang_b)
+    return keep[int(np.argmax(vb @ va[0]))]
+
+
+def _parallel_pair(lines_a: list[str], la: str, lines_b: list[str], lb: str, i: int,
+                   src: str, encoder: Encoder) -> list[SentencePair]:
+    """Line i of two parallel texts, and line i against the closest other line of B."""
+    def rest(lines: list[str], *drop: int) -> tuple[str, ...]:
+        return tuple(x for k, x in enumerate(lines) if k not in drop and x.strip())
+
+    out = [SentencePair(lines_a[i], la, lines_b[i], lb, 1, src,
+                        rest(lines_a, i), rest(lines_b, i))]
+    others = lines_b[:i] + lines_b[i + 1:]
+    k = _closest_other(encoder, lines_a[i], la, others, lb)
+    if k is not None:
+        j = k if k < i else k + 1
+        out.append(SentencePair(lines_a[i], la, lines_b[j], lb, 0, f"{src}-other",
+                                rest(lines_a, i, j), rest(lines_b, i, j)))
+    return out
 
 
 def _flores(data: Path, split: str, rng: random.Random, n: int,
@@ -76,11 +98,8 @@ def _flores(data: Path, split: str, rng: random.Random, n: int,
         _, doc = rng.choice(docs)
         la, lb = rng.sample(langs, 2)
         lines_a, lines_b = doc.lines[la], doc.lines[lb]
-        i = rng.randrange(len(lines_a))
-        out.append(SentencePair(lines_a[i], la, lines_b[i], lb, 1, "flores"))
-        other = _closest_other(encoder, lines_a[i], la, lines_b[:i] + lines_b[i + 1:], lb)
-        if other is not None:
-            out.append(SentencePair(lines_a[i], la, other, lb, 0, "flores-other"))
+        out += _parallel_pair(lines_a, la, lines_b, lb, rng.randrange(len(lines_a)),
+                              "flores", encoder)
     return out
 
 
@@ -93,12 +112,10 @@ def _multiway(data: Path, split: str, rng: random.Random, n: int,
         la, lb = rng.sample(sorted(years[year]), 2)
         size = min(len(v) for v in years[year].values()) - 12
         i = rng.randrange(10, size)
-        a, b = years[year][la][i], years[year][lb][i]
-        around = years[year][lb][i - 10 : i] + years[year][lb][i + 1 : i + 11]
-        other = _closest_other(encoder, a, la, around, lb) if a.strip() else None
-        if a.strip() and b.strip() and other is not None:
-            out.append(SentencePair(a, la, b, lb, 1, "newstest"))
-            out.append(SentencePair(a, la, other, lb, 0, "newstest-other"))
+        # The 10 lines either side stand for the article around the line.
+        lines_a, lines_b = years[year][la][i - 10 : i + 11], years[year][lb][i - 10 : i + 11]
+        if lines_a[10].strip() and lines_b[10].strip():
+            out += _parallel_pair(lines_a, la, lines_b, lb, 10, "newstest", encoder)
     return out
 
 
@@ -106,8 +123,10 @@ def _tatoeba(data: Path, split: str, rng: random.Random, n: int) -> list[Sentenc
     out = []
     docs = corpora.tatoeba_docs(data, split)
     for a, b in rng.sample(docs, min(n, len(docs))):
-        for x, y in zip(a.text.split("\n"), b.text.split("\n")):
-            out.append(SentencePair(x, a.lang or "", y, b.lang or "", 1, "tatoeba"))
+        xs, ys = a.text.split("\n"), b.text.split("\n")
+        for k, (x, y) in enumerate(zip(xs, ys)):
+            out.append(SentencePair(x, a.lang or "", y, b.lang or "", 1, "tatoeba",
+                                    tuple(xs[:k] + xs[k + 1:]), tuple(ys[:k] + ys[k + 1:])))
     return out
 
 
@@ -149,7 +168,8 @@ def build(data: Path, split: str, encoder: Encoder, seed: int = 5) -> list[Sente
 
 
 def featurize(pairs: list[SentencePair], encoder: Encoder) -> list[dict[str, float]]:
-    """verify.features of each pair, each sentence taken as a one-sentence span."""
+    """verify.features of each pair, each sentence taken as a one-sentence span, its
+    rivals the other sentences of each side's article."""
     def side(texts: list[str], langs: list[str]) -> SpanSide:
         raw = encoder.encode(texts)
         vecs = np.stack([center(raw[i : i + 1], lg)[0] for i, lg in enumerate(langs)])
@@ -157,7 +177,14 @@ def featurize(pairs: list[SentencePair], encoder: Encoder) -> list[dict[str, flo
         return SpanSide(vecs, [s[0] for s in sets], [s[1] for s in sets],
                         [text_length(t) for t in texts])
 
-    encoder.encode([p.a for p in pairs] + [p.b for p in pairs])  # one stream, full batches
+    def best(vector: np.ndarray, others: tuple[str, ...], lang: str) -> float:
+        if not others:
+            return -np.inf
+        return float((center(encoder.encode(list(others)), lang) @ vector).max())
+
+    # One stream, full batches.
+    encoder.encode([p.a for p in pairs] + [p.b for p in pairs]
+                   + [x for p in pairs for x in (*p.others_a, *p.others_b)])
     out: list[tuple[int, dict[str, float]]] = []
     for same in (True, False):
         idx = [i for i, p in enumerate(pairs) if p.same_language == same]
@@ -165,6 +192,10 @@ def featurize(pairs: list[SentencePair], encoder: Encoder) -> list[dict[str, flo
             continue
         fa = side([pairs[i].a for i in idx], [pairs[i].lang_a for i in idx])
         fb = side([pairs[i].b for i in idx], [pairs[i].lang_b for i in idx])
-        for i, f in zip(idx, features(fa, fb, same)):
+        rival = np.array([max(best(fa.vectors[k], pairs[i].others_b, pairs[i].lang_b),
+                              best(fb.vectors[k], pairs[i].others_a, pairs[i].lang_a))
+                          for k, i in enumerate(idx)])
+        rival[~np.isfinite(rival)] = np.nan
+        for i, f in zip(idx, features(fa, fb, same, None if same else rival)):
             out.append((i, f))
     return [f for _, f in sorted(out, key=lambda x: x[0])]

@@ -227,8 +227,9 @@ def features(pa: Prepared, pb: Prepared, params: Params
     scored = extend_diagonal(pa.side, pb.side,
                              verify(pa.side, pb.side, loose.spans, same, params.span),
                              same, params.span)
-    ev = passages(scored, params.span.threshold, pa.side.lengths, pb.side.lengths,
-                  params.passage, params.span.extend_threshold, same_language=same)
+    seed_level, extend_level = params.span.levels(same)
+    ev = passages(scored, seed_level, pa.side.lengths, pb.side.lengths,
+                  params.passage, extend_level, same_language=same)
     al = ev.alignment
     names = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "@")  # noqa: E731
     nums = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "#")  # noqa: E731

@@ -10,6 +10,13 @@ signals bitext mining uses:
             background of news sentences (Artetxe & Schwenk 2019): cancels "hub" sentences
             that are close to everything;
 - `lex`     Dice of the content words (within one language only);
+- `pair_margin` (across languages) cos less the best cosine either span vector reaches
+            with a sentence of the *other* article outside the span: the candidate pool
+            of margin-based bitext mining. A translation stands out from its article's
+            other sentences even where e5 encodes the language pair weakly (Icelandic,
+            Chinese: translations at centred cosines of 0.2-0.5); the one sentence on the
+            same fact in an independent report stands out less. With no other sentence
+            to compete, the background is the pool (pair_margin = margin);
 - `anchor`  Dice of shared numbers / names / quotes; `num_conflict` and `name_conflict`
             count against: two sentences with different death tolls are not one sentence;
 - `len_ratio`, `words`  length disagreement and size (short sentences are weak evidence).
@@ -36,8 +43,8 @@ from newstrace.matching.alignment import SideData, Span, covered
 
 SAME_FEATURES = ("cos", "margin", "lex", "anchor", "num_conflict", "name_conflict",
                  "len_ratio", "words")
-CROSS_FEATURES = ("cos", "margin", "anchor", "num_conflict", "name_conflict", "len_ratio",
-                  "words")
+CROSS_FEATURES = ("cos", "margin", "pair_margin", "anchor", "num_conflict", "name_conflict",
+                  "len_ratio", "words")
 KNN = 4
 
 
@@ -51,6 +58,17 @@ class SpanModel:
     # PAN's extension is looser than its seeding: next to a verified span, a span at or
     # above this probability extends the passage (a rewrite's weaker sentences).
     extend_threshold: float = 0.5
+    # The same two levels for the model across languages: each model's levels are where
+    # its own fit pairs reach the precision asked (calibration.py), so a better model of
+    # one kind of pair does not move the other's.
+    cross_threshold: float = 0.5
+    cross_extend_threshold: float = 0.5
+
+    def levels(self, same_language: bool) -> tuple[float, float]:
+        """(seed, extension) probability levels; extension is never above the seed."""
+        seed, ext = ((self.threshold, self.extend_threshold) if same_language
+                     else (self.cross_threshold, self.cross_extend_threshold))
+        return seed, min(seed, ext)
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +132,24 @@ def sentence_hub(side: SideData) -> np.ndarray:
     return side.hub
 
 
+def rivals(span_a: np.ndarray, span_b: np.ndarray, sents_a: np.ndarray,
+           sents_b: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+    """For each span, the best cosine of its A vector with a B sentence outside the span,
+    or of its B vector with an A sentence outside it (NaN where no sentence is left)."""
+    out = np.full(len(spans), np.nan, np.float32)
+    if not len(spans):
+        return out
+    row = span_a @ sents_b.T  # spans x sentences of B
+    col = span_b @ sents_a.T
+    for k, s in enumerate(spans):
+        row[k, s.b[0] : s.b[1] + 1] = -np.inf
+        col[k, s.a[0] : s.a[1] + 1] = -np.inf
+        best = max(row[k].max(initial=-np.inf), col[k].max(initial=-np.inf))
+        if np.isfinite(best):
+            out[k] = best
+    return out
+
+
 def _dice(x: frozenset[str], y: frozenset[str]) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
@@ -125,14 +161,20 @@ def _conflict(x: frozenset[str], y: frozenset[str]) -> float:
     return 1.0 - len(x & y) / min(len(x), len(y))
 
 
-def features(a: SpanSide, b: SpanSide, same_language: bool) -> list[dict[str, float]]:
-    """Features of span i = (a row i, b row i)."""
+def features(a: SpanSide, b: SpanSide, same_language: bool,
+             rival: np.ndarray | None = None) -> list[dict[str, float]]:
+    """Features of span i = (a row i, b row i). `rival[i]`: the best cosine of either span
+    vector with a sentence of the other article outside the span (NaN: none to compete;
+    None: no article around the spans)."""
     if not len(a.vectors):
         return []
     cos = np.einsum("ij,ij->i", a.vectors, b.vectors)
     hub_a = a.hub if a.hub is not None else knn_mean(a.vectors)
     hub_b = b.hub if b.hub is not None else knn_mean(b.vectors)
     hub = (hub_a + hub_b) / 2
+    if rival is None:
+        rival = np.full(len(cos), np.nan)
+    rival = np.where(np.isnan(rival), hub, rival)
     out = []
     for i in range(len(cos)):
         nums_a = frozenset(x for x in a.anchors[i] if x[0] == "#")
@@ -143,6 +185,7 @@ def features(a: SpanSide, b: SpanSide, same_language: bool) -> list[dict[str, fl
         out.append({
             "cos": float(cos[i]),
             "margin": float(cos[i] - hub[i]),
+            "pair_margin": float(cos[i] - rival[i]),
             "lex": _dice(a.words[i], b.words[i]) if same_language else 0.0,
             "anchor": _dice(a.anchors[i], b.anchors[i]),
             "num_conflict": _conflict(nums_a, nums_b),
@@ -167,7 +210,9 @@ def verify(a: SideData, b: SideData, spans: Sequence[Span], same_language: bool,
         return []
     fa = span_side(a, [s.a for s in spans])
     fb = span_side(b, [s.b for s in spans])
-    feats = features(fa, fb, same_language)
+    rival = None if same_language else rivals(fa.vectors, fb.vectors, a.vectors, b.vectors,
+                                              spans)
+    feats = features(fa, fb, same_language, rival)
     return [(s, probability(f, same_language, model), f) for s, f in zip(spans, feats)]
 
 
@@ -184,10 +229,10 @@ def extend_diagonal(a: SideData, b: SideData,
     encoded languages place translations at centred cosines of 0.2-0.5); next to a line it
     did align, the line's position is known, and verification decides."""
     out = list(scored)
-    extend_level = min(model.extend_threshold, model.threshold)
+    seed_level, extend_level = model.levels(same_language)
     # A cost cut: every passage needs a seed, and a pair without one seldom gains one by
     # extension (no eval figure moved when this was added).
-    if not any(p >= model.threshold for _, p, _ in out):
+    if not any(p >= seed_level for _, p, _ in out):
         return out
     n, m = len(a.vectors), len(b.vectors)
     tried: set[tuple[int, int]] = set()  # a rejected diagonal is not verified again
