@@ -124,28 +124,26 @@ def _span_model(pipeline: Pipeline, data: Path, report: dict) -> SpanModel:
     pairs = span_pairs.build(data, "fit", pipeline.encoder)
     feats = span_pairs.featurize(pairs, pipeline.encoder)
     model = SpanModel()
-    probs = np.zeros(len(pairs))
-    pooled = np.zeros(len(pairs))  # same-language model + cross model without pair_margin
     y_all = np.array([p.shared for p in pairs], dtype=float)
-    cv: dict[str, float] = {}
-    base_cross = tuple(f for f in CROSS_FEATURES if f != "pair_margin")
-    for same, names in ((True, SAME_FEATURES), (False, CROSS_FEATURES), (False, base_cross)):
-        idx = np.array([i for i, p in enumerate(pairs) if p.same_language == same])
-        X = feature_matrix([feats[i] for i in idx], names)
-        y = y_all[idx]
-        w, b = metrics.fit_logistic(X, y, l2=1.0)
-        if names is base_cross:
-            cv["cross_without_pair_margin"] = round(_cv_auc(X, y), 4)
-            pooled[idx] = metrics.logistic(X @ w + b)
-            continue
-        cv["same" if same else "cross"] = round(_cv_auc(X, y), 4)
-        probs[idx] = metrics.logistic(X @ w + b)
-        if same:
-            pooled[idx] = probs[idx]
-            model.same_weights, model.same_bias = dict(zip(names, map(float, w))), float(b)
-        else:
-            model.cross_weights, model.cross_bias = dict(zip(names, map(float, w))), float(b)
     same_pair = np.array([p.same_language for p in pairs])
+
+    def fit(mask: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, float, np.ndarray,
+                                                               float]:
+        X = feature_matrix([f for f, m in zip(feats, mask) if m], names)
+        w, b = metrics.fit_logistic(X, y_all[mask], l2=1.0)
+        return w, float(b), metrics.logistic(X @ w + b), round(_cv_auc(X, y_all[mask]), 4)
+
+    probs = np.zeros(len(pairs))
+    cv: dict[str, float] = {}
+    w, b, probs[same_pair], cv["same"] = fit(same_pair, SAME_FEATURES)
+    model.same_weights, model.same_bias = dict(zip(SAME_FEATURES, map(float, w))), b
+    w, b, probs[~same_pair], cv["cross"] = fit(~same_pair, CROSS_FEATURES)
+    model.cross_weights, model.cross_bias = dict(zip(CROSS_FEATURES, map(float, w))), b
+    # The same-language model with the cross model as it was before pair_margin: what
+    # places the same-language levels (below).
+    pooled = probs.copy()
+    base_cross = tuple(f for f in CROSS_FEATURES if f != "pair_margin")
+    _, _, pooled[~same_pair], cv["cross_without_pair_margin"] = fit(~same_pair, base_cross)
 
     def lowest(precision: float, scores: np.ndarray, mask: np.ndarray) -> float:
         for t in np.arange(0.05, 0.96, 0.01):

@@ -103,12 +103,17 @@ def bootstrap_sums(cv_preds: list[np.ndarray], y: np.ndarray, items: list[np.nda
     return out
 
 
+def se_to_best(sums: list[float], boot: np.ndarray) -> np.ndarray:
+    """Each candidate's standard error of its paired bootstrap difference to the best sum."""
+    best = int(np.argmax(sums))
+    return np.std(boot[:, [best]] - boot, axis=0)
+
+
 def one_se_choice(sums: list[float], boot: np.ndarray, simplicity: list[tuple]) -> int:
     """Index of the simplest candidate whose sum is within one standard error (of its
     paired bootstrap difference to the best) of the best sum."""
-    best = int(np.argmax(sums))
-    ok = [c for c in range(len(sums))
-          if sums[c] >= sums[best] - float(np.std(boot[:, best] - boot[:, c]))]
+    top, se = max(sums), se_to_best(sums, boot)
+    ok = [c for c in range(len(sums)) if sums[c] >= top - float(se[c])]
     return min(ok, key=lambda c: simplicity[c])
 
 
@@ -175,10 +180,10 @@ def fit_story_model(story_set: list[tuple[Article, Article, float]],
     sums = [f[0] for f in fits]
     # ECB+ ids are "<topic>_<document>"; items come in gold's order (metrics.bcubed_items).
     boot = bootstrap_sums(cv_preds, y, items, [i.split("_")[0] for i in gold])
-    best = int(np.argmax(sums))
+    best, se = int(np.argmax(sums)), se_to_best(sums, boot)
     for c, f in enumerate(fits):
         f[5]["sum"] = round(sums[c], 4)
-        f[5]["se_of_difference_to_best"] = round(float(np.std(boot[:, best] - boot[:, c])), 4)
+        f[5]["se_of_difference_to_best"] = round(float(se[c]), 4)
     chosen = one_se_choice(sums, boot, [(f[5]["features"], -f[5]["l2"]) for f in fits])
     _, weights, bias, offset, thr, row = fits[chosen]
     return StoryFit(weights, bias, offset, thr, {

@@ -273,11 +273,10 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
                 # less a guessed case ending ("Merkel", "Artikel", "Republican" all named
                 # one), not abroad in a language that capitalises nouns (NOUN_CAPITALS), not
                 # one of the language's common words ("March", "Most", "Nuevo").
-                stem = j > 0 and cased  # (uncased keys past the first: Arabic prefixes)
-                small = key not in big
-                if key in cities and (cased or not small) and not (small and (
-                        stem or (home is not None and cities[key][1] not in home)
-                        or (n == 1 and tok.lower() in common))):
+                # (j > 0: a stemmed key; a small town is cased, so not an Arabic prefix's.)
+                if key in cities and (key in big or (
+                        cased and j == 0 and (home is None or cities[key][1] in home)
+                        and not (n == 1 and tok.lower() in common))):
                     hit, width = cities[key], n
                     break
             if hit:
