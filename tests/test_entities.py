@@ -141,3 +141,20 @@ def test_a_common_word_of_the_language_is_not_a_small_town() -> None:
     found, countries = places("March was cold. Most people stayed home in Leeds.", "en")
     assert countries == {"GB"} and len(found) == 1
     assert places("Nuevo récord de calor en Sevilla.", "es")[1] == {"ES"}
+
+
+def test_a_place_name_inside_a_longer_name_is_no_place() -> None:
+    # Lines of a Spanish and a Portuguese report (tests/fixtures/unrelated_pages.jsonl):
+    # "Saúl" is a name of Seoul, "López" a town in the Philippines, "Souza" one in Brazil,
+    # "Sete" (Sète) one in France; each is here part of a person's or a street's name.
+    found, countries = places("Tras el arresto en Francia de Saúl Curto López, quien fue "
+                              "arrestado en el centro de Lyon.", "es")
+    assert countries == {"FR"} and len(found) == 1  # France and Lyon
+    found, countries = places("No bairro da Sete Portas, em Salvador. Alessandro Souza Suzart "
+                              "foi localizado.", "pt")
+    assert countries == {"BR"} and len(found) == 1  # Salvador only
+    # A sentence's first word is capitalised anyway: it does not make a name of the place.
+    assert places("En Macon, cerca de Lyon.", "es")[0] == places("En Lyon.", "es")[0] | \
+        places("Macon.", "es")[0]
+    # German capitalises every noun: "Polizei Köln" keeps its city.
+    assert places("Die Polizei Köln teilte mit.", "de")[1] == {"DE"}

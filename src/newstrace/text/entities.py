@@ -281,11 +281,42 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
                     break
             if hit:
                 break
-        if hit:
+        if hit and not (hit[0].startswith("c") and home is None
+                        and _inside_name(text, toks, i, width, lower_words)):
             found.add(hit[0])
             countries.add(hit[1])
         i += width
     return frozenset(found), frozenset(countries)
+
+
+def _sentence_start(text: str, toks: list[tuple[str, int]], k: int) -> bool:
+    """toks[k] opens a sentence or a line: its capital says nothing."""
+    if k == 0:
+        return True
+    prev_end = toks[k - 1][1] + len(toks[k - 1][0])
+    return any(c in ".!?:;\n\"“”«»—" for c in text[prev_end : toks[k][1]])
+
+
+def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
+                 lower_words: set[str]) -> bool:
+    """The hit toks[i:i+width] is one part of a longer capitalised name, joined to the
+    next word by a single space: a person ("Saúl Curto López", "Alessandro Souza Suzart"),
+    a street or district ("Sete Portas", "País Vasco"), a club or paper ("Real Madrid").
+    The longest place name was tried first, so the whole name is no place. A neighbour
+    counts when it is capitalised inside a sentence (a sentence's first word is
+    capitalised anyway: "En Macon", "Епископ Бергамо") and not written lowercase
+    elsewhere in the text."""
+    def name_part(k: int) -> bool:
+        tok = toks[k][0]
+        return (tok[:1].isupper() and tok.lower() not in lower_words
+                and not _sentence_start(text, toks, k))
+
+    def joined(x: int, y: int) -> bool:
+        return text[toks[x][1] + len(toks[x][0]) : toks[y][1]] == " "
+
+    last = i + width - 1
+    return ((i > 0 and joined(i - 1, i) and name_part(i - 1))
+            or (last + 1 < len(toks) and joined(last, last + 1) and name_part(last + 1)))
 
 
 @lru_cache(maxsize=64)
