@@ -158,3 +158,6 @@ def test_a_place_name_inside_a_longer_name_is_no_place() -> None:
         places("Macon.", "es")[0]
     # German capitalises every noun: "Polizei Köln" keeps its city.
     assert places("Die Polizei Köln teilte mit.", "de")[1] == {"DE"}
+    # Nor does a weekday or month name, capitalised in English, make a name of a place.
+    assert places("Flood watch from Thursday, Friday Nashville, TN will be hit.", "en")[1] \
+        == {"US"}
