@@ -245,8 +245,6 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
     lower_words = {t for t, _ in toks if t[:1].islower()}
     home = NOUN_CAPITALS.get((lang or "").split("-")[0])
     common = _common_words(lang)
-    # Capitalised in English, but no part of a name: "Friday Nashville", "May Paris".
-    calendar = set(_months(lang)[1]) | set(_weekdays(lang)) | set(_weekdays("en"))
     found: set[str] = set()
     countries: set[str] = set()
     i = 0
@@ -284,11 +282,19 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
             if hit:
                 break
         if hit and not (hit[0].startswith("c") and home is None
-                        and _inside_name(text, toks, i, width, lower_words | calendar)):
+                        and _inside_name(text, toks, i, width,
+                                         lower_words | _calendar_words(lang))):
             found.add(hit[0])
             countries.add(hit[1])
         i += width
     return frozenset(found), frozenset(countries)
+
+
+@lru_cache(maxsize=64)
+def _calendar_words(lang: str | None) -> frozenset[str]:
+    """Month and weekday names (the language's and English): capitalised in English, but
+    no part of a name ("Friday Nashville", "May Paris")."""
+    return frozenset(_months(lang)[1]) | frozenset(_weekdays(lang)) | frozenset(_weekdays("en"))
 
 
 def _sentence_start(text: str, toks: list[tuple[str, int]], k: int) -> bool:
