@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from newstrace.embedding.prepare import Prepared
 from newstrace.evaluation import corpora, metrics, planted, span_pairs
 from newstrace.evaluation.story_calibration import fit_story_model
 from newstrace.evaluation.tasks import CLOUGH_OK, fit_reuse, relate_pairs
@@ -54,6 +55,7 @@ from newstrace.matching.relation import (
     Params,
     feature_matrix,
     label,
+    relate,
     reuse_probability,
 )
 from newstrace.matching.story_adapter import StoryAdapter
@@ -299,11 +301,11 @@ def pick_l2(cv_pearson: dict[float, float], tie: float = ADAPTER_L2_TIE) -> floa
     return max(l2 for l2, r in cv_pearson.items() if r >= top - tie)
 
 
-def _story_adapter(pipeline: Pipeline, story_set: list[tuple[Article, Article, float]],
+def _story_adapter(prepared: list[Prepared], story_set: list[tuple[Article, Article, float]],
                    report: dict) -> tuple[StoryAdapter, np.ndarray]:
     """The lead adapter, its ridge strength chosen by Pearson of out-of-group scores
-    (grouped by language pair); returns it and those scores for the story model's fit."""
-    prepared = pipeline.prepare_all([x for a, b, _ in story_set for x in (a, b)])
+    (grouped by language pair); returns it and those scores for the story model's fit.
+    `prepared`: the pairs' articles, prepared, in the order a0, b0, a1, b1, ..."""
     a = np.stack([p.lead_centred for p in prepared[0::2]])
     b = np.stack([p.lead_centred for p in prepared[1::2]])
     y = np.array([t for _, _, t in story_set])
@@ -424,10 +426,15 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     # Story model and threshold: chosen among STORY_MODELS (story_calibration.py), after
     # the lead adapter it may stack on (story_adapter.py).
     story_set = _story_pairs(data)
-    adapter, held_out = _story_adapter(pipeline, story_set, report)
+    # Prepared once for the adapter and the pairs (a Prepared does not depend on params).
+    prepared = pipeline.prepare_all([x for a, b, _ in story_set for x in (a, b)], progress)
+    adapter, held_out = _story_adapter(prepared, story_set, report)
     params = replace(params, story_adapter=adapter)
     pipeline.params = params
-    res_s = relate_pairs(pipeline, [(a, b) for a, b, _ in story_set], progress)
+    res_s = []
+    for k in range(len(story_set)):
+        res_s.append(relate(prepared[2 * k], prepared[2 * k + 1], params))
+        progress("compare", k + 1, len(story_set))
     for r, score in zip(res_s, held_out):
         # The adapter was fitted on these very pairs: the story model sees the scores of
         # adapters fitted without each pair's language pair instead.
