@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from newstrace.text.entities import compare, dates, facts, places
+from newstrace.text.entities import common, compare, dates, facts, places
 
 
 def test_a_city_agrees_across_scripts_and_arabic_proclitics() -> None:
@@ -161,3 +161,15 @@ def test_a_place_name_inside_a_longer_name_is_no_place() -> None:
     # Nor does a weekday or month name, capitalised in English, make a name of a place.
     assert places("Flood watch from Thursday, Friday Nashville, TN will be hit.", "en")[1] \
         == {"US"}
+
+
+def test_what_two_texts_state_alike_in_words() -> None:
+    en = "On Wednesday Vladimir Putin met Kim Jong Un in Vladivostok, on 13 September."
+    a, b = facts(en, "en"), facts("Onsdag møtte Vladimir Putin Kim Jong Un i Russland "
+                                  "13. september.", "nb")
+    said = common(a, b, en)
+    # Names in the order the first text names them; the country and the day alike.
+    assert said == "both name Vladimir, Putin, Kim, Jong; both place it in Russia; both give 13 Sep"
+    # Nothing alike: nothing to say.
+    assert common(facts("Ein Erdbeben erschütterte Bergamo.", "de"),
+                  facts("Storms hit Texas on 2 May.", "en")) is None

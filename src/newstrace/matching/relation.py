@@ -29,6 +29,7 @@ from newstrace.matching.alignment import Alignment, AlignParams, Span, align_and
 from newstrace.matching.passages import Evidence, PassageParams, minimum, passages
 from newstrace.matching.story_adapter import StoryAdapter
 from newstrace.matching.verify import SpanModel, extend_diagonal, verify
+from newstrace.text.entities import common as common_facts
 from newstrace.text.entities import compare as compare_facts
 from newstrace.text.language import same_language
 
@@ -384,6 +385,8 @@ def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResu
     story = story_probability(f, params)
     link = story_link(story, f, params.story_cross_offset)
     rel, reason = label_and_reason(f, reuse, link, params)
+    if rel == "same_story" and (alike := common_facts(pa.facts, pb.facts, pa.article.text)):
+        reason = f"{reason}; {alike}"  # what a reader checks: who, where, when agree
     if rel in REUSE:
         story = link = max(story, reuse)  # shared text is the same story by construction
     d, why = direction(pa, pb, al, params) if rel in REUSE else (None, None)

@@ -470,3 +470,48 @@ def compare(a: Facts, b: Facts) -> dict[str, float]:
     out["event_conflict"] = out["where_conflict"] * max(out["when_conflict"],
                                                          out["year_conflict"])
     return out
+
+
+COMMON_NAMES = 4  # names a reason lists: those the first text names first
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse("en").territories)
+
+
+def common(a: Facts, b: Facts, text_a: str = "") -> str | None:
+    """What two texts state alike, in words, for a reader checking a `same_story` verdict:
+    "both name Putin, Kim; both place it in North Korea; both give 13 Sep". Names come in
+    the order `text_a` first names them (a headline's names first), and compare folded
+    (the anchors' form), so names in two scripts are not listed."""
+    parts = []
+    folded = fold(text_a)
+
+    def first(name: str) -> tuple[int, str]:
+        at = folded.find(name)
+        return (at if at >= 0 else len(folded), name)
+
+    names = sorted(a.names & b.names, key=first)[:COMMON_NAMES]
+    if names:
+        parts.append("both name " + ", ".join(n.title() for n in names))
+    countries = sorted(_country_names().get(c, c) for c in a.countries & b.countries)
+    if countries:
+        parts.append("both place it in " + ", ".join(countries))
+    days = sorted(a.dates & b.dates)
+    if days:
+        parts.append("both give " + ", ".join(_day(d) for d in days))
+    elif a.years & b.years:
+        parts.append("both give " + ", ".join(sorted(a.years & b.years)))
+    return "; ".join(parts) or None
+
+
+def _day(md: str) -> str:
+    month, day = md.split("-")
+    return f"{int(day)} {_MONTH_ABBR[int(month) - 1]}"
+
+
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+               "Dec")
