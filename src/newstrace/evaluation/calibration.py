@@ -47,7 +47,7 @@ import numpy as np
 from newstrace.embedding.prepare import Prepared
 from newstrace.evaluation import corpora, metrics, planted, span_pairs
 from newstrace.evaluation.story_calibration import fit_story_model
-from newstrace.evaluation.tasks import CLOUGH_OK, fit_reuse, relate_pairs
+from newstrace.evaluation.tasks import CLOUGH_OK, fit_reuse, relate_pairs, relate_prepared
 from newstrace.grouping import families
 from newstrace.matching import story_adapter
 from newstrace.matching.relation import (
@@ -55,7 +55,6 @@ from newstrace.matching.relation import (
     Params,
     feature_matrix,
     label,
-    relate,
     reuse_probability,
 )
 from newstrace.matching.story_adapter import StoryAdapter
@@ -431,10 +430,7 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     adapter, held_out = _story_adapter(prepared, story_set, report)
     params = replace(params, story_adapter=adapter)
     pipeline.params = params
-    res_s = []
-    for k in range(len(story_set)):
-        res_s.append(relate(prepared[2 * k], prepared[2 * k + 1], params))
-        progress("compare", k + 1, len(story_set))
+    res_s = relate_prepared(list(zip(prepared[0::2], prepared[1::2])), params, progress)
     for r, score in zip(res_s, held_out):
         # The adapter was fitted on these very pairs: the story model sees the scores of
         # adapters fitted without each pair's language pair instead.

@@ -17,13 +17,14 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from newstrace.embedding.prepare import LEAD_CHARS
+from newstrace.embedding.prepare import LEAD_CHARS, Prepared
 from newstrace.evaluation import corpora, metrics, planted
 from newstrace.matching.relation import (
     REUSE,
     REUSE_FEATURES,
     REUSE_FREE,
     PairResult,
+    Params,
     feature_matrix,
     relate,
 )
@@ -83,9 +84,16 @@ def relate_pairs(
         uniq[id(a)] = a
         uniq[id(b)] = b
     prepared = dict(zip(uniq, pipeline.prepare_all(list(uniq.values()), progress)))
+    return relate_prepared([(prepared[id(a)], prepared[id(b)]) for a, b in pairs],
+                           pipeline.params, progress)
+
+
+def relate_prepared(pairs: list[tuple[Prepared, Prepared]], params: Params,
+                    progress: Progress = _quiet) -> list[PairResult]:
+    """Relate pairs of articles already prepared (a Prepared does not depend on params)."""
     out = []
     for k, (a, b) in enumerate(pairs):
-        out.append(relate(prepared[id(a)], prepared[id(b)], pipeline.params))
+        out.append(relate(a, b, params))
         progress("compare", k + 1, len(pairs))
     return out
 

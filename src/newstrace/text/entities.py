@@ -33,10 +33,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newstrace.text import anchors as anchors_module
 from newstrace.text.anchors import fold, names, numbers
 from newstrace.text.article import parse_date
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 MIN_CITY_POPULATION = 15000
 CASELESS_MIN_POPULATION = 100000  # without capitals every word is a candidate: keep big cities
@@ -282,8 +286,8 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
             if hit:
                 break
         if hit and not (hit[0].startswith("c") and home is None
-                        and _inside_name(text, toks, i, width,
-                                         lower_words | _calendar_words(lang))):
+                        and _inside_name(text, toks, i, width, lower_words,
+                                         _calendar_words(lang))):
             found.add(hit[0])
             countries.add(hit[1])
         i += width
@@ -306,18 +310,18 @@ def _sentence_start(text: str, toks: list[tuple[str, int]], k: int) -> bool:
 
 
 def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
-                 lower_words: set[str]) -> bool:
+                 lower_words: set[str], calendar: frozenset[str]) -> bool:
     """The hit toks[i:i+width] is one part of a longer capitalised name, joined to the
     next word by a single space: a person ("Saúl Curto López", "Alessandro Souza Suzart"),
     a street or district ("Sete Portas", "País Vasco"), a club or paper ("Real Madrid").
     The longest place name was tried first, so the whole name is no place. A neighbour
     counts when it is capitalised inside a sentence (a sentence's first word is
     capitalised anyway: "En Macon", "Епископ Бергамо") and not written lowercase
-    elsewhere in the text."""
+    elsewhere in the text, nor a month or weekday name (`calendar`)."""
     def name_part(k: int) -> bool:
         tok = toks[k][0]
         return (tok[:1].isupper() and tok.lower() not in lower_words
-                and not _sentence_start(text, toks, k))
+                and tok.lower() not in calendar and not _sentence_start(text, toks, k))
 
     def joined(x: int, y: int) -> bool:
         return text[toks[x][1] + len(toks[x][0]) : toks[y][1]] == " "
@@ -476,10 +480,11 @@ COMMON_NAMES = 4  # names a reason lists: those the first text names first
 
 
 @lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
+def _english() -> Locale:
+    """babel's English locale: the country and month names a reason prints."""
     from babel import Locale
 
-    return dict(Locale.parse("en").territories)
+    return Locale.parse("en")
 
 
 def common(a: Facts, b: Facts, text_a: str = "") -> str | None:
@@ -488,16 +493,18 @@ def common(a: Facts, b: Facts, text_a: str = "") -> str | None:
     the order `text_a` first names them (a headline's names first), and compare folded
     (the anchors' form), so names in two scripts are not listed."""
     parts = []
-    folded = fold(text_a)
+    shared = a.names & b.names
+    if shared:
+        folded = fold(text_a)
 
-    def first(name: str) -> tuple[int, str]:
-        at = folded.find(name)
-        return (at if at >= 0 else len(folded), name)
+        def first(name: str) -> tuple[int, str]:
+            at = folded.find(name)
+            return (at if at >= 0 else len(folded), name)
 
-    names = sorted(a.names & b.names, key=first)[:COMMON_NAMES]
-    if names:
+        names = sorted(shared, key=first)[:COMMON_NAMES]
         parts.append("both name " + ", ".join(n.title() for n in names))
-    countries = sorted(_country_names().get(c, c) for c in a.countries & b.countries)
+    territories = _english().territories
+    countries = sorted(territories.get(c, c) for c in a.countries & b.countries)
     if countries:
         parts.append("both place it in " + ", ".join(countries))
     days = sorted(a.dates & b.dates)
@@ -510,8 +517,4 @@ def common(a: Facts, b: Facts, text_a: str = "") -> str | None:
 
 def _day(md: str) -> str:
     month, day = md.split("-")
-    return f"{int(day)} {_MONTH_ABBR[int(month) - 1]}"
-
-
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-               "Dec")
+    return f"{int(day)} {_english().months['format']['abbreviated'][int(month)]}"
