@@ -185,8 +185,21 @@ def test_what_two_texts_state_alike_in_words() -> None:
     a, b = facts(en, "en"), facts("Onsdag møtte Vladimir Putin Kim Jong Un i Russland "
                                   "13. september.", "nb")
     said = common(a, b, en)
-    # Names in the order the first text names them; the country and the day alike.
-    assert said == "both name Vladimir, Putin, Kim, Jong; both place it in Russia; both give 13 Sep"
+    # Names as the first text writes them, in its order; the country and the day alike.
+    assert said == ("both name Vladimir Putin, Kim Jong Un; both place it in Russia; "
+                    "both give 13 Sep")
+    # A name the first text writes in another script is listed as it writes it; a
+    # possessive is no part of the name; a hyphenated name stays whole.
+    ru = "Владимир Путин встретился с Ким Чен Ыном. Путина поддержали."
+    assert common(facts(ru, "ru"), facts("On Monday Vladimir Putin met Kim.", "en"), ru) \
+        .startswith("both name Путин, Ким")
+    en2 = "Officials said Kim Jong-un's sister met Moon Jae-in."
+    assert common(facts(en2, "en"), facts("Then Kim Jong-un and Moon Jae-in met.", "en"), en2) \
+        == "both name Kim Jong-un, Moon Jae-in"
+    # A particle joins a name; the longest form stands for the shorter ones.
+    en3 = "Ships in the Gulf of Aden were attacked, Teixeira said; Mark Teixeira left."
+    b3 = facts("Then Mark Teixeira spoke of the Gulf of Aden.", "en")
+    assert common(facts(en3, "en"), b3, en3).startswith("both name Gulf of Aden, Mark Teixeira;")
     # Nothing alike: nothing to say.
     assert common(facts("Ein Erdbeben erschütterte Bergamo.", "de"),
                   facts("Storms hit Texas on 2 May.", "en")) is None

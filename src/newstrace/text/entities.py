@@ -511,20 +511,14 @@ def _english() -> Locale:
 
 def common(a: Facts, b: Facts, text_a: str = "") -> str | None:
     """What two texts state alike, in words, for a reader checking a `same_story` verdict:
-    "both name Putin, Kim; both place it in North Korea; both give 13 Sep". Names come in
-    the order `text_a` first names them (a headline's names first), and compare folded
-    (the anchors' form), so names in two scripts are not listed."""
+    "both name Vladimir Putin, Kim Jong Un; both place it in Russia; both give 13 Sep".
+    Names are written as `text_a` writes them, in the order it first names them (a
+    headline's names first), the words of one name together; they compare folded (the
+    anchors' form), so a name `text_a` writes in another script than `b` is still found."""
     parts = []
     shared = a.names & b.names
     if shared:
-        folded = fold(text_a)
-
-        def first(name: str) -> tuple[int, str]:
-            at = folded.find(name)
-            return (at if at >= 0 else len(folded), name)
-
-        names = sorted(shared, key=first)[:COMMON_NAMES]
-        parts.append("both name " + ", ".join(n.title() for n in names))
+        parts.append("both name " + ", ".join(_written_names(shared, text_a)))
     territories = _english().territories
     countries = sorted(territories.get(c, c) for c in a.countries & b.countries)
     if countries:
@@ -535,6 +529,60 @@ def common(a: Facts, b: Facts, text_a: str = "") -> str | None:
     elif a.years & b.years:
         parts.append("both give " + ", ".join(sorted(a.years & b.years)))
     return "; ".join(parts) or None
+
+
+# A word as anchors.names reads it: hyphen and apostrophe parts kept together.
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
+_NAME_PARTICLES = frozenset({"of", "de", "del", "la", "le", "du", "da", "di", "van", "von",
+                             "der", "den", "bin", "ibn", "al", "el"})
+
+
+def _written_names(shared: frozenset[str], text: str) -> list[str]:
+    """The shared names (folded words) as `text` writes them: runs of capitalised words,
+    joined by a space, an initial's point or a particle ("Gulf of Aden"), whose words are
+    all shared or too short to be a name of their own ("Kim Jong Un", "George W. Bush"),
+    the longest form of each ("Mark Teixeira", not also "Teixeira"), in order of first
+    mention; a name the text does not write comes last, title-cased."""
+    runs: list[tuple[str, frozenset[str]]] = []
+    run: list[re.Match[str]] = []
+
+    def keys(word: str) -> frozenset[str]:
+        return frozenset(k for k in map(fold, re.split(r"['’\-]", word)) if len(k) >= 3)
+
+    def flush() -> None:
+        while run and (len(run[-1].group()) == 1 or run[-1].group() in _NAME_PARTICLES):
+            run.pop()  # an initial or a particle continues a name, never ends one
+        if run:
+            ks = frozenset().union(*(keys(m.group()) for m in run))
+            runs.append((_POSSESSIVE.sub("", text[run[0].start() : run[-1].end()]), ks))
+        run.clear()
+
+    for m in _NAME_WORD.finditer(text):
+        word = m.group()
+        ks = keys(word)
+        between = text[run[-1].end() : m.start()] if run else ""
+        last = run[-1].group() if run else ""
+        if run and (between == " " or (between == ". " and len(last) == 1)) \
+                and not _POSSESSIVE.search(last) and (
+                    (word[:1].isupper() and ks <= shared) or word in _NAME_PARTICLES):
+            run.append(m)
+            continue
+        flush()
+        if word[:1].isupper() and ks and ks <= shared:
+            run.append(m)
+    flush()
+    out: list[str] = []
+    seen: set[frozenset[str]] = set()
+    for _, ks in runs:
+        # The longest form stands for the shorter ones, at the first mention of either.
+        longest = max((r for r in runs if ks <= r[1]), key=lambda r: len(r[1]))
+        if longest[1] not in seen:
+            seen.add(longest[1])
+            out.append(longest[0])
+    named = frozenset().union(*seen) if seen else frozenset()
+    out += [n.title() for n in sorted(shared - named)]
+    return out[:COMMON_NAMES]
 
 
 def _day(md: str) -> str:
