@@ -203,3 +203,14 @@ def test_what_two_texts_state_alike_in_words() -> None:
     # Nothing alike: nothing to say.
     assert common(facts("Ein Erdbeben erschütterte Bergamo.", "de"),
                   facts("Storms hit Texas on 2 May.", "en")) is None
+
+
+def test_a_name_after_an_initial_or_a_title_is_a_name() -> None:
+    from newstrace.text.anchors import names
+
+    found = names("Yesterday George W. Bush met Gov. Palin and Dr. Wilson. Rome fell. "
+                  "Then they left.")
+    # The point of an initial or a title ends no sentence; a sentence's first word is
+    # still no name ("Rome", "Then").
+    assert {"bush", "palin", "wilson"} <= found
+    assert not {"rome", "then"} & found

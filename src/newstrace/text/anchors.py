@@ -34,6 +34,25 @@ def numbers(text: str) -> set[str]:
     return out
 
 
+# Abbreviated titles a name follows ("Gov. Palin", "Dr. Wilson", "Sr. López"): their point
+# ends no sentence. An initial ("George W. Bush") is any single capital.
+TITLES = frozenset({
+    "mr", "mrs", "ms", "dr", "gov", "sen", "rep", "gen", "lt", "col", "sgt", "capt", "cpt",
+    "adm", "maj", "prof", "pres", "rev", "hon", "fr", "st", "jr", "sr", "sra", "dra", "hr",
+    "mme", "mlle", "mgr", "ing"})
+_BEFORE_POINT = re.compile(r"(?:^|[^\w.])([^\W\d_]+)$")
+
+
+def abbreviation_before(text: str, point: int) -> bool:
+    """text[point] is a point that closes an initial or an abbreviated title, not a
+    sentence: "W." in "George W. Bush", "Gov." in "Gov. Palin"."""
+    m = _BEFORE_POINT.search(text, max(0, point - 8), point)
+    if not m:
+        return False
+    word = m.group(1)
+    return (len(word) == 1 and word.isupper()) or word.lower() in TITLES
+
+
 def names(text: str) -> set[str]:
     """Capitalised words that are not just sentence-initial, folded to ASCII."""
     out = set()
@@ -44,7 +63,9 @@ def names(text: str) -> set[str]:
         start = m.start()
         before = text[max(0, start - 2) : start].strip()
         if start == 0 or before[-1:] in (".", "!", "?", ":", '"', "“", "«"):
-            continue  # capitalised because a sentence or a quotation starts here
+            if not (before == "." and text[start - 2 : start] == ". "
+                    and abbreviation_before(text, start - 2)):
+                continue  # capitalised because a sentence or a quotation starts here
         for part in re.split(r"['’\-]", word):
             key = fold(part)
             if len(key) >= 3:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newstrace.text import anchors as anchors_module
-from newstrace.text.anchors import fold, names, numbers
+from newstrace.text.anchors import abbreviation_before, fold, names, numbers
 from newstrace.text.article import parse_date
 
 if TYPE_CHECKING:
@@ -345,8 +345,8 @@ def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
         between = text[toks[x][1] + len(toks[x][0]) : toks[y][1]]
         # An initial or a title's abbreviation ends in a point: "George W. Bush",
         # "Gov. Palin", "Dr. Wilson".
-        return between == " " or (between == ". " and x == y - 1 and toks[x][0][:1].isupper()
-                                  and len(toks[x][0]) <= 4)
+        return between == " " or (between == ". " and abbreviation_before(
+            text, toks[x][1] + len(toks[x][0])))
 
     last = i + width - 1
     return ((i > 0 and joined(i - 1, i) and name_part(i - 1))
@@ -563,7 +563,8 @@ def _written_names(shared: frozenset[str], text: str) -> list[str]:
         ks = keys(word)
         between = text[run[-1].end() : m.start()] if run else ""
         last = run[-1].group() if run else ""
-        if run and (between == " " or (between == ". " and len(last) == 1)) \
+        if run and (between == " " or (between == ". " and abbreviation_before(
+                text, run[-1].end()))) \
                 and not _POSSESSIVE.search(last) and (
                     (word[:1].isupper() and ks <= shared) or word in _NAME_PARTICLES):
             run.append(m)
