@@ -214,3 +214,24 @@ def test_a_name_after_an_initial_or_a_title_is_a_name() -> None:
     # still no name ("Rome", "Then").
     assert {"bush", "palin", "wilson"} <= found
     assert not {"rome", "then"} & found
+
+
+def test_a_surname_is_no_town_anywhere_in_its_text() -> None:
+    # ECB+-like lines: "Boras" is Borås, Sweden. Seen once as a surname ("Scott Boras"),
+    # it is a surname wherever else the text uses it alone.
+    assert places("Agent Scott Boras met the team in Boston. Boras said no.", "en")[1] \
+        == {"US"}
+    # As a name's first word a town stays a town elsewhere ("Detroit Lions"), and after
+    # another place a name is a district of it, not a surname.
+    assert places("The Detroit Lions lost. Fans in Detroit were sad.", "en")[1] == {"US"}
+    found, _ = places("Yangın İstanbul Bağcılar ilçesinde çıktı. Bağcılar itfaiyesi geldi.",
+                      "tr")
+    assert len(found) == 1
+
+
+def test_a_word_less_an_ending_names_no_town_where_names_are_not_declined() -> None:
+    # English declines no town's name: "Orioles" is no "Oriol" (Orël, Russia)...
+    assert places("The Orioles said they would wait.", "en") == (frozenset(), frozenset())
+    # ... but a demonym still names its country, and German declines ("Hamburgs").
+    assert places("The Indian navy said.", "en")[1] == {"IN"}
+    assert places("Der Bürgermeister Hamburgs sagte.", "de")[1] == {"DE"}

@@ -239,6 +239,17 @@ def _countries(lang: str | None) -> dict[str, Entry]:
     return out
 
 
+def _is_place_word(word: str, cities: dict[str, Entry], countries: dict[str, Entry]) -> bool:
+    key = fold(word)
+    return key in cities or key in countries
+
+
+# Languages that decline no town's name: a word less an ending names no town there
+# ("Orioles" is no Oriol, Orël; "Republican" no República). It may still name a country
+# ("Indian": India), as a demonym does.
+UNDECLINED = frozenset({"en", "es", "fr", "it", "pt", "ca", "gl", "id", "ms", "vi"})
+
+
 def _stem_keys(key: str) -> list[str]:
     """The word and the word less a short case ending (Deutschlands ~ Deutschland,
     Włochami ~ Włoch(y)): inflected languages decline place names."""
@@ -257,8 +268,9 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
     lower_words = {t for t, _ in toks if t[:1].islower()}
     home = NOUN_CAPITALS.get((lang or "").split("-")[0])
     common = _common_words(lang)
-    found: set[str] = set()
-    countries: set[str] = set()
+    undeclined = (lang or "").split("-")[0] in UNDECLINED
+    hits: list[Entry] = []
+    in_names: set[str] = set()  # towns' ids seen as the last word of a longer name
     i = 0
     while i < len(toks):
         tok = toks[i][0]
@@ -286,20 +298,27 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
                 # one), not abroad in a language that capitalises nouns (NOUN_CAPITALS), not
                 # one of the language's common words ("March", "Most", "Nuevo").
                 # (j > 0: a stemmed key; a small town is cased, so not an Arabic prefix's.)
-                if key in cities and (key in big or (
+                if key in cities and (j == 0 or not undeclined) and (key in big or (
                         cased and j == 0 and (home is None or cities[key][1] in home)
                         and not (n == 1 and tok.lower() in common))):
                     hit, width = cities[key], n
                     break
             if hit:
                 break
-        if hit and not (hit[0].startswith("c") and home is None
-                        and _inside_name(text, toks, i, width, lower_words,
-                                         _calendar_words(lang))):
-            found.add(hit[0])
-            countries.add(hit[1])
+        part = (_inside_name(text, toks, i, width, lower_words, _calendar_words(lang))
+                if hit and hit[0].startswith("c") and home is None else None)
+        if part == "last" and not _is_place_word(toks[i - 1][0], cities, countries_here):
+            in_names.add(hit[0])
+        elif hit and not part:
+            hits.append(hit)
         i += width
-    return frozenset(found), frozenset(countries)
+    # One sense per text: a town's name seen once as the last word of a longer name
+    # ("Scott Boras", "Arte Moreno", "Hasan Aydın") is a surname wherever else the text
+    # uses it alone ("Boras said"). As a first word it is the town ("Detroit Lions",
+    # "Silivri Belediyesi"), and after another place it is a district ("İstanbul
+    # Bağcılar", "Michoacán Zamora"): only that mention is dropped.
+    hits = [h for h in hits if h[0] not in in_names]
+    return frozenset(h[0] for h in hits), frozenset(h[1] for h in hits)
 
 
 @lru_cache(maxsize=64)
@@ -318,15 +337,17 @@ def _sentence_start(text: str, toks: list[tuple[str, int]], k: int) -> bool:
 
 
 # Words that place a town's part or surroundings, not a name's: "NW Atlanta", "East
-# Jakarta", "Downtown Detroit", "Greater Manchester". (Not "W.": a middle initial.)
+# Jakarta", "Gran Yakarta", "Batı Şeria", "The Woodlands". (Not "W.": a middle initial.)
 _AREA_WORDS = frozenset({
     "north", "south", "east", "west", "northern", "southern", "eastern", "western", "nw",
     "ne", "sw", "se", "central", "downtown", "uptown", "midtown",
-    "greater", "upper", "lower", "inner", "outer", "metro", "old", "suburban", "rural"})
+    "greater", "upper", "lower", "inner", "outer", "metro", "old", "suburban", "rural",
+    "the", "gran", "grande", "nord", "sud", "ouest", "norte", "sur", "oeste", "este",
+    "batı", "doğu", "kuzey", "güney"})
 
 
 def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
-                 lower_words: set[str], calendar: frozenset[str]) -> bool:
+                 lower_words: set[str], calendar: frozenset[str]) -> str | None:
     """The hit toks[i:i+width] is one part of a longer capitalised name, joined to the
     next word by a single space: a person ("Saúl Curto López", "Alessandro Souza Suzart"),
     a street or district ("Sete Portas", "País Vasco"), a club or paper ("Real Madrid").
@@ -334,7 +355,9 @@ def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
     counts when it is capitalised inside a sentence (a sentence's first word is
     capitalised anyway: "En Macon", "Епископ Бергамо") and not written lowercase
     elsewhere in the text, nor a month or weekday name (`calendar`), nor a word that
-    places a part of town (`_AREA_WORDS`)."""
+    places a part of town (`_AREA_WORDS`). Returns where the hit sits in the name: "last"
+    (a name part before it: a surname, "Scott Boras"), "first" ("Detroit Lions"), or
+    None."""
     def name_part(k: int) -> bool:
         tok = toks[k][0]
         return (tok[:1].isupper() and tok.lower() not in lower_words
@@ -349,8 +372,11 @@ def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
             text, toks[x][1] + len(toks[x][0])))
 
     last = i + width - 1
-    return ((i > 0 and joined(i - 1, i) and name_part(i - 1))
-            or (last + 1 < len(toks) and joined(last, last + 1) and name_part(last + 1)))
+    if i > 0 and joined(i - 1, i) and name_part(i - 1):
+        return "last"
+    if last + 1 < len(toks) and joined(last, last + 1) and name_part(last + 1):
+        return "first"
+    return None
 
 
 @lru_cache(maxsize=64)
