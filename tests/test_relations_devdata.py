@@ -74,3 +74,15 @@ def test_scan_groups_translations_into_one_family(pipeline, devsample):
     gold = sorted(sorted(r["id"] for r in rows if r["group"] == g)
                   for g in {r["group"] for r in rows})
     assert fams == gold
+
+
+def test_clough_report_half_less_copies_that_share_no_text(pipeline, shared_data):
+    """`eval reuse` also reports the Clough figures without answers labelled as copies
+    that share no word 5-gram with their source (task b's g4pD copies another section of
+    the Wikipedia article). Every other answer ranks and labels right enough."""
+    from newstrace.evaluation import tasks
+
+    m = tasks.reuse(pipeline, shared_data, "report").metrics
+    assert m["copies_sharing_no_text"] == 1
+    assert m["auc_without_those"] >= m["auc"]
+    assert m["auc_without_those"] >= 0.99 and m["label_accuracy_without_those"] >= 0.90
