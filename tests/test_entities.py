@@ -196,6 +196,10 @@ def test_what_two_texts_state_alike_in_words() -> None:
     en2 = "Officials said Kim Jong-un's sister met Moon Jae-in."
     assert common(facts(en2, "en"), facts("Then Kim Jong-un and Moon Jae-in met.", "en"), en2) \
         == "both name Kim Jong-un, Moon Jae-in"
+    # A weekday is a capitalised word, not anyone's name (English, and the text's own).
+    de = "Am Sonntag traf Angela Merkel in Berlin ein."
+    assert common(facts(de, "de"), facts("Am Sonntag sagte Angela Merkel etwas.", "de"), de,
+                  "de") == "both name Angela Merkel"
     # A particle joins a name; the longest form stands for the shorter ones.
     en3 = "Ships in the Gulf of Aden were attacked, Teixeira said; Mark Teixeira left."
     b3 = facts("Then Mark Teixeira spoke of the Gulf of Aden.", "en")

@@ -385,7 +385,8 @@ def relate(pa: Prepared, pb: Prepared, params: Params | None = None) -> PairResu
     story = story_probability(f, params)
     link = story_link(story, f, params.story_cross_offset)
     rel, reason = label_and_reason(f, reuse, link, params)
-    if rel == "same_story" and (alike := common_facts(pa.facts, pb.facts, pa.article.text)):
+    if rel == "same_story" and (alike := common_facts(pa.facts, pb.facts, pa.article.text,
+                                                      pa.article.lang)):
         reason = f"{reason}; {alike}"  # what a reader checks: who, where, when agree
     if rel in REUSE:
         story = link = max(story, reuse)  # shared text is the same story by construction

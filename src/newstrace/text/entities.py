@@ -535,14 +535,16 @@ def _english() -> Locale:
     return Locale.parse("en")
 
 
-def common(a: Facts, b: Facts, text_a: str = "") -> str | None:
+def common(a: Facts, b: Facts, text_a: str = "", lang: str | None = None) -> str | None:
     """What two texts state alike, in words, for a reader checking a `same_story` verdict:
     "both name Vladimir Putin, Kim Jong Un; both place it in Russia; both give 13 Sep".
     Names are written as `text_a` writes them, in the order it first names them (a
     headline's names first), the words of one name together; they compare folded (the
-    anchors' form), so a name `text_a` writes in another script than `b` is still found."""
+    anchors' form), so a name `text_a` writes in another script than `b` is still found.
+    Weekday names (English, and `lang`'s) are capitalised words, not names of anyone."""
     parts = []
-    shared = a.names & b.names
+    weekdays = {fold(w) for w in (*_weekdays(lang), *_weekdays("en"))}
+    shared = (a.names & b.names) - weekdays
     if shared:
         parts.append("both name " + ", ".join(_written_names(shared, text_a)))
     territories = _english().territories
