@@ -316,7 +316,7 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
     # ("Scott Boras", "Arte Moreno", "Hasan Aydın") is a surname wherever else the text
     # uses it alone ("Boras said"). As a first word it is the town ("Detroit Lions",
     # "Silivri Belediyesi"), and after another place it is a district ("İstanbul
-    # Bağcılar", "Michoacán Zamora"): only that mention is dropped.
+    # Bağcılar"): only that mention is dropped.
     hits = [h for h in hits if h[0] not in in_names]
     return frozenset(h[0] for h in hits), frozenset(h[1] for h in hits)
 
