@@ -123,6 +123,24 @@ def test_two_copies_of_one_bot_check_are_not_one_story(pipeline):
         "mostly site furniture: 86% of the text is boilerplate (paywall, consent or bot "
         "check?); its one other sentence is not read as article text"]
     assert res.relation == "unrelated"
+    # Not judged: nothing of either text is article text, so no story score counts.
+    assert res.features["no_text"] == 1.0 and res.link == 0.0
+    assert res.reason.startswith("not judged: a text holds no article text")
+
+
+def test_a_bot_check_against_a_real_report_is_not_judged(pipeline):
+    bot = Article(id="bot", text=BOT_CHECK, lang="pl")
+    report = Article(id="report", lang="pl", text=(
+        "Mężczyzna z wysoką gorączką trafił do szpitala po wylądowaniu na lotnisku w "
+        "Pyrzowicach. Podróżował tranzytem z Chin przez Dubaj, podała straż graniczna. "
+        "Lekarze pobrali od niego próbki, wyniki mają być znane w czwartek."))
+    res = pipeline.compare(report, bot)
+    assert report.sentences and not bot.sentences
+    assert res.features["no_text"] == 1.0
+    assert (res.relation, res.link) == ("unrelated", 0.0)
+    assert res.reason.startswith("not judged")
+    # A readable pair is judged as before.
+    assert pipeline.compare(report, report).features["no_text"] == 0.0
 
 
 def test_a_short_report_above_a_long_cookie_notice_keeps_its_sentences():

@@ -244,3 +244,19 @@ def test_scan_table_reads_at_80_columns_and_uses_160():
     assert "direction" in header and "evidence" in header
     assert "000_6ae7588e2228d054 (sv) │ 001_b770c846d1b294f5 (en) │ translation" in wide.stdout
     assert max(len(ln) for ln in wide.stdout.splitlines() if "│" in ln) <= 160
+
+
+def test_compare_names_an_input_that_holds_no_article_text(tmp_path):
+    """A bot check saved in place of an article: compare says which file and why, and the
+    verdict says it was not judged."""
+    bot = tmp_path / "bot.txt"
+    bot.write_text("Przykro nam, ale z adresu IP z którego się łączysz odnotowaliśmy ogromną "
+                   "ilość połączeń.\n\nPodejrzewamy, że ktoś nadużył adresu IP, z którego "
+                   "korzystasz. Jeśli chcesz połączyć się z nami zaznacz \"NIE JESTEM "
+                   "ROBOTEM\".\n", encoding="utf-8")
+    r = run("compare", str(bot), str(SEEDS / "001_b770c846d1b294f5.txt"), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert "warning: bot: " in r.stderr and "boilerplate" in r.stderr
+    result = json.loads(r.stdout)
+    assert result["relation"] == "unrelated"
+    assert result["reason"].startswith("not judged: a text holds no article text")

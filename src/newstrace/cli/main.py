@@ -211,6 +211,9 @@ def compare(
         error(err, "each side must be exactly one readable article")
         raise typer.Exit(1)
     result = pipeline.compare(arts_a[0], arts_b[0]).to_dict()
+    for art in (arts_a[0], arts_b[0]):
+        for w in art.warnings:  # reading and analysis: a bot check, no sentences left, ...
+            warning(err, f"{art.id}: {w}")
     if fmt is Format.json:
         _emit(json.dumps(result, ensure_ascii=False, indent=2), None)
         return

@@ -186,7 +186,8 @@ def sources_table(section: dict) -> Table:
 
 def story_text(p: dict) -> str:
     """story_score, and the score the threshold saw when it differs (relation.story_link):
-    lifted for a pair across languages, "0.47→0.68", or 0 when a text names no event."""
+    lifted for a pair across languages, "0.47→0.68", or 0 when a text names no event or
+    holds no article text."""
     link = p.get("story_link")
     return f"{p['story_score']:.2f}" + (f"→{link:.2f}" if link is not None else "")
 
@@ -200,11 +201,12 @@ _PAIR_COLUMNS = (  # (wide header, compact header, numeric)
 _RELATION_WIDTH = max(len(r) for r in _COLOURS)  # relation names are never cut
 LEGEND_COMPACT = (
     "reuse: shared-text score · story: same-story score (x→y: what the threshold saw, "
-    "lifted across languages or 0 when a text names no event) · "
+    "lifted across languages, or 0 when a text names no event or holds no article text) · "
     "cov a/b: share of a / of b in shared passages · dir a>b: b derives from a · "
     "ev: evidence spans")
 LEGEND_WIDE = ("story x→y: same-story score, and what the threshold saw (lifted across "
-               "languages, 0 when a text names no event) · direction a>b: b derives from a")
+               "languages, 0 when a text names no event or holds no article text) · "
+               "direction a>b: b derives from a")
 
 
 class PairsTable:

@@ -427,6 +427,13 @@ def calibrate(pipeline: Pipeline, data: Path, progress: Progress = _quiet,
     story_set = _story_pairs(data)
     # Prepared once for the adapter and the pairs (a Prepared does not depend on params).
     prepared = pipeline.prepare_all([x for a, b, _ in story_set for x in (a, b)], progress)
+    # A pair where one text is all site furniture (a bot check scraped in place of the
+    # article) is not judged (relation.py `no_text`); its gold score is no target.
+    judged = [k for k in range(len(story_set))
+              if prepared[2 * k].article.sentences and prepared[2 * k + 1].article.sentences]
+    report["story_pairs_not_judged"] = len(story_set) - len(judged)
+    story_set = [story_set[k] for k in judged]
+    prepared = [x for k in judged for x in (prepared[2 * k], prepared[2 * k + 1])]
     adapter, held_out = _story_adapter(prepared, story_set, report)
     params = replace(params, story_adapter=adapter)
     pipeline.params = params

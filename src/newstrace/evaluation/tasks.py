@@ -106,40 +106,55 @@ def similarity(pipeline: Pipeline, data: Path, split: str = "report",
                progress: Progress = _quiet) -> TaskResult:
     """Pearson of story_score against SemEval's human scores (1 = same ... 4 = unrelated,
     so negated), with two in-run baselines: the e5 vector of the whole text (e5 reads its
-    first 512 tokens; here the opening LEAD_CHARS) and the mean of the sentence vectors."""
+    first 512 tokens; here the opening LEAD_CHARS) and the mean of the sentence vectors.
+
+    A pair where one text holds no article text (a bot check or paywall scraped in place
+    of the article: relation.py `no_text`) is not judged by the tool, so the figures and
+    their baselines are over the judged pairs; `pearson_all_pairs` keeps the others in,
+    at the score the tool gives them. Gold plays no part in which pairs are judged."""
     items = corpora.semeval(data, split)
     results = relate_pairs(pipeline, [(p.a, p.b) for p in items], progress)
+    judged = np.array([not r.features.get("no_text") for r in results])
     gold = -np.array([p.overall for p in items])
     story = np.array([r.story_score for r in results])
     va = _whole_text_vectors(pipeline, [p.a for p in items])
     vb = _whole_text_vectors(pipeline, [p.b for p in items])
     whole = np.einsum("ij,ij->i", va, vb)
     mean = np.array([r.features["raw_cos"] for r in results])
+    j = np.flatnonzero(judged)
     m = {
-        "pearson": _r(metrics.pearson(story, gold)),
-        "spearman": _r(metrics.spearman(story, gold)),
-        "baseline_whole_text_e5_pearson": _r(metrics.pearson(whole, gold)),
-        "baseline_sentence_mean_pearson": _r(metrics.pearson(mean, gold)),
+        "pearson": _r(metrics.pearson(story[j], gold[j])),
+        "spearman": _r(metrics.spearman(story[j], gold[j])),
+        "baseline_whole_text_e5_pearson": _r(metrics.pearson(whole[j], gold[j])),
+        "baseline_sentence_mean_pearson": _r(metrics.pearson(mean[j], gold[j])),
         "pairs": len(items),
+        "pairs_not_judged": int(len(items) - len(j)),
+        "pearson_all_pairs": _r(metrics.pearson(story, gold)),
+        "baseline_whole_text_e5_pearson_all_pairs": _r(metrics.pearson(whole, gold)),
     }
     m["margin_over_best_baseline"] = _r(m["pearson"] - max(
         m["baseline_whole_text_e5_pearson"], m["baseline_sentence_mean_pearson"]))
     by: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(items):
         by[f"{p.a.lang}-{p.b.lang}"].append(i)
-    cross = [i for i, p in enumerate(items) if p.a.lang != p.b.lang]
+    cross = [i for i in j if items[i].a.lang != items[i].b.lang]
     if cross:
         m["cross_lingual_pearson"] = _r(metrics.pearson(story[cross], gold[cross]))
-    rows = [{"langs": k, "pairs": len(v), "pearson": _r(metrics.pearson(story[v], gold[v])),
-             "whole_text_e5": _r(metrics.pearson(whole[v], gold[v])),
-             "sentence_mean": _r(metrics.pearson(mean[v], gold[v]))}
-            for k, v in sorted(by.items(), key=lambda kv: -len(kv[1]))]
+    rows = []
+    for k, every in sorted(by.items(), key=lambda kv: -len(kv[1])):
+        v = [i for i in every if judged[i]]
+        rows.append({"langs": k, "pairs": len(every), "judged": len(v),
+                     "pearson": _r(metrics.pearson(story[v], gold[v])),
+                     "whole_text_e5": _r(metrics.pearson(whole[v], gold[v])),
+                     "sentence_mean": _r(metrics.pearson(mean[v], gold[v])),
+                     "pearson_all_pairs": _r(metrics.pearson(story[every], gold[every]))})
+    # Every language pair with 40 pairs or more counts, whatever share of them is judged.
     pairs_40 = [r["pearson"] for r in rows if r["pairs"] >= 40]
     if pairs_40:
         m["worst_language_pair_40"] = min(pairs_40)
     subs = []
     for name in corpora.SEMEVAL_SCORES:
-        idx = [i for i, p in enumerate(items) if name in p.scores]
+        idx = [i for i in j if name in items[i].scores]
         g = -np.array([items[i].scores[name] for i in idx])
         subs.append({"score": name, "pairs": len(idx),
                      "pearson": _r(metrics.pearson(story[idx], g)),

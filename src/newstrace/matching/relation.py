@@ -263,6 +263,9 @@ def features(pa: Prepared, pb: Prepared, params: Params
         "verified_spans": float(ev.verified),
         "aligned_spans": float(len(loose.spans)),
         "no_event": float(not _has_event(pa) or not _has_event(pb)),
+        # A page whose text is all site furniture (prepare.analyse: a bot check, paywall or
+        # consent wall scraped in place of the article) leaves nothing to judge.
+        "no_text": float(not n or not m),
     }
     return f, ev
 
@@ -292,8 +295,9 @@ def story_link(story: float, f: dict[str, float], cross_offset: float) -> float:
     country. The lift makes up for the encoder's lower scores across languages; without a
     shared place it would also lift pages on one subject in two languages (two recipes,
     two fashion posts) into one story. A pair where one text names no event (no person,
-    place, date or number) scores 0: it joins no story, as pairs outside the time window."""
-    if f.get("no_event"):
+    place, date or number) scores 0: it joins no story, as pairs outside the time window;
+    so does a pair where one text holds no article text (`no_text`): it is not judged."""
+    if f.get("no_event") or f.get("no_text"):
         return 0.0
     if f.get("same_language", 1.0) or not cross_offset or not f.get("where_country", 0.0):
         return story
@@ -340,6 +344,10 @@ def label_and_reason(f: dict[str, float], reuse: float, link: float, params: Par
         why = "no aligned sentence pair verified as shared text"
     else:
         why = "no sentence pair aligned"
+    if f.get("no_text"):
+        return "unrelated", ("not judged: a text holds no article text (all of it is site "
+                             "furniture: a bot check, paywall or consent wall scraped in "
+                             "place of the article?); see the article's warnings")
     if f.get("no_event"):
         # A story is one news event. Two generic sentences ("Some text long enough to be
         # analysed") sit close in e5's narrow band without telling of any event.
