@@ -79,17 +79,25 @@ def test_compare_pairs_jsonl_in_order(tmp_path):
         {"id": "p1", "a": {"id": "x", "text": texts[0]}, "b": {"id": "y", "text": texts[1]}},
         {"id": "p2", "a": {"id": "x"}, "b": {"id": "y", "text": texts[1]}},
         {"id": "p3", "a": {"id": "x", "text": texts[1]}, "b": {"id": "z", "text": texts[3]}},
+        {"id": "p4", "a": {"id": "x", "text": texts[1]}, "b": {"id": "bot", "text": (
+            "Przykro nam, ale z adresu IP z którego się łączysz odnotowaliśmy ogromną ilość "
+            "połączeń. Podejrzewamy, że ktoś nadużył adresu IP, z którego korzystasz.")}},
     ]
     f = tmp_path / "pairs.jsonl"
     f.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
     r = run("compare", "--pairs", str(f))
     assert r.returncode == 0, r.stderr
     rows = [json.loads(x) for x in r.stdout.splitlines()]
-    assert [x["id"] for x in rows] == ["p1", "p2", "p3", None]
+    assert [x["id"] for x in rows] == ["p1", "p2", "p3", "p4", None]
     assert rows[0]["relation"] == "translation"
     assert "error" in rows[1] and "text" in rows[1]["error"]
     assert rows[2]["relation"] == "same_story"
-    assert "error" in rows[3]
+    assert "warnings" not in rows[2]
+    # A bot check in place of b: the pair is not judged, and the record says why.
+    assert rows[3]["reason"].startswith("not judged")
+    assert list(rows[3]["warnings"]) == ["b"] and "boilerplate" in rows[3]["warnings"]["b"][0]
+    assert f"{f}:4 [b]: " in r.stderr
+    assert "error" in rows[4]
 
 
 def test_sentences_command_lists_indices():

@@ -245,7 +245,14 @@ def _compare_pairs(pipeline: Pipeline, path: Path) -> int:
                 bad = [s for s in sides if isinstance(s, ReadProblem)]
                 if bad:
                     raise ValueError("; ".join(str(p) for p in bad))
-                record.update(pipeline.compare(sides[0], sides[1]).to_dict())  # type: ignore[arg-type]
+                arts = [s for s in sides if isinstance(s, Article)]
+                record.update(pipeline.compare(arts[0], arts[1]).to_dict())
+                notes = {k: art.warnings for k, art in zip("ab", arts) if art.warnings}
+                if notes:  # a bot check, no sentences left, ...: which side, and why
+                    record["warnings"] = notes
+                    for k, ws in notes.items():
+                        for w in ws:
+                            warning(err, f"{where} [{k}]: {w}")
                 ok += 1
             except (ValueError, json.JSONDecodeError) as exc:
                 record["error"] = str(exc)
