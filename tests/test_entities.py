@@ -239,3 +239,16 @@ def test_a_word_less_an_ending_names_no_town_where_names_are_not_declined() -> N
     # ... but a demonym still names its country, and German declines ("Hamburgs").
     assert places("The Indian navy said.", "en")[1] == {"IN"}
     assert places("Der Bürgermeister Hamburgs sagte.", "de")[1] == {"DE"}
+
+
+def test_numbers_years_and_dates_in_other_scripts_digits_agree_with_latin_ones() -> None:
+    # The same report in Arabic-Indic and in Latin digits: 23 dead on 19 March 2020.
+    arabic = facts("قتل ٢٣ شخصا في انفجار يوم ١٩ مارس ٢٠٢٠ في القاهرة", "ar")
+    latin = facts("قتل 23 شخصا في انفجار يوم 19 مارس 2020 في القاهرة", "ar")
+    assert arabic.years == latin.years == frozenset({"2020"})
+    assert arabic.dates == latin.dates == frozenset({"03-19"})
+    assert "23" in arabic.numbers and arabic.numbers == latin.numbers
+    assert compare(arabic, latin)["what_numbers"] == 1.0
+    # Devanagari digits too.
+    assert "1500" in facts("दुर्घटना में १५०० लोग प्रभावित हुए", "hi").numbers
+

@@ -8,6 +8,7 @@ of one event also share them, which is why they feed the story score too.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -25,11 +26,21 @@ def fold(word: str) -> str:
     return _NOT_ALNUM.sub("", (word if word.isascii() else anyascii(word)).lower())
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def ascii_digits(text: str) -> str:
+    """Every script's decimal digits as ASCII ("٢٠٢٠" -> "2020", "१९" -> "19"): an Arabic
+    or Hindi text's number, year or date must agree with the same one in Latin digits."""
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
+
+
 def numbers(text: str) -> set[str]:
-    """Numbers with separators removed, so 1,000 / 1.000 / 1 000 agree across locales."""
+    """Numbers with separators removed, so 1,000 / 1.000 / 1 000 agree across locales,
+    in ASCII digits whatever the script writes them in."""
     out = set()
     for m in _NUMBER.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
+        digits = ascii_digits(re.sub(r"\D", "", m.group()))
         if len(digits) >= 2 or m.group() != digits:  # single digits are too common
             out.add(digits.lstrip("0") or "0")
     return out

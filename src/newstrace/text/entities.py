@@ -36,7 +36,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newstrace.text import anchors as anchors_module
-from newstrace.text.anchors import NAME_WORD, abbreviation_before, fold, name_keys, names, numbers
+from newstrace.text.anchors import (
+    NAME_WORD,
+    abbreviation_before,
+    ascii_digits,
+    fold,
+    name_keys,
+    names,
+    numbers,
+)
 from newstrace.text.article import parse_date
 
 if TYPE_CHECKING:
@@ -448,8 +456,9 @@ def dates(text: str, lang: str | None, published: str | None = None) -> frozense
 
 def facts(text: str, lang: str | None, published: str | None = None) -> Facts:
     found, countries = places(text, lang)
-    ds = dates(text, lang, published)
-    years = frozenset(_YEAR.findall(text))
+    digits = ascii_digits(text)  # "١٩ مارس ٢٠٢٠": a date and a year, as in Latin digits
+    ds = dates(digits, lang, published)
+    years = frozenset(_YEAR.findall(digits))
     date_digits = {d.replace("-", "").lstrip("0") for d in ds}
     nums = frozenset(n for n in numbers(text)
                      if n not in years and n not in date_digits and len(n) >= 2)
