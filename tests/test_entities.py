@@ -252,3 +252,26 @@ def test_numbers_years_and_dates_in_other_scripts_digits_agree_with_latin_ones()
     # Devanagari digits too.
     assert "1500" in facts("दुर्घटना में १५०० लोग प्रभावित हुए", "hi").numbers
 
+
+def test_arabic_words_match_place_names_as_written_not_by_their_consonants() -> None:
+    # Folded to ASCII, "الحوار" (dialogue) and "لاهور" (Lahore) are both "lhwr", "الوطن"
+    # (the homeland) is Luton's skeleton and "عدن" (Aden) London's: a website header and
+    # a report from Libya were placed in Pakistan, Britain and Norway.
+    assert places("الحوار المتمدن - الموقع الرئيسي للدولة والوطن", "ar") == (
+        frozenset(), frozenset())
+    _, countries = places("وصل 23 مصريا إلى منفذ السلوم بعد تحريرهم في مدينة ترهونة "
+                          "الليبية، وقال مسؤول في القاهرة إن ليبيا واليمن يتابعان", "ar")
+    assert countries == {"EG", "LY", "YE"}
+    # Aden is Aden, and a proclitic still comes off: "بالقاهرة", in Cairo.
+    assert places("وصلت السفينة إلى ميناء عدن", "ar")[1] == {"YE"}
+    assert places("عقد الاجتماع بالقاهرة", "ar")[1] == {"EG"}
+
+
+def test_news_words_that_name_a_town_somewhere_place_nothing() -> None:
+    # Corona, California in every COVID report; Police, Poland; "White House", Casablanca.
+    for text, lang in (("Die Corona-Krise trifft die Wirtschaft hart.", "de"),
+                       ("ارتفاع إصابات كورونا", "ar"),
+                       ("Police said the White House was told on Monday.", "en")):
+        assert places(text, lang) == (frozenset(), frozenset()), text
+    assert places("Casablanca and Los Angeles", "en")[1] == {"MA", "US"}
+

