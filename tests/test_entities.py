@@ -165,6 +165,12 @@ def test_a_place_name_inside_a_longer_name_is_no_place() -> None:
     # Egypt and "Palin" one in Guatemala (lines like ECB+'s reports).
     assert places("The church of Gov. Palin burned, said George W. Bush.", "en") \
         == (frozenset(), frozenset())
+    # Also when the title's point looks like a sentence's end to the word after it
+    # ("Gov. Sarah Palin"), and when the title opens the text ("Mr. Obama", "Mr Obama":
+    # Obama is a town in Japan).
+    for text in ("Gov. Sarah Palin spoke on Monday.", "Mr. Obama said the economy was weak.",
+                 "Mr Obama said the economy was weak."):
+        assert places(text, "en") == (frozenset(), frozenset()), text
     # A word that places a part of town does not: "NW Atlanta" is in Atlanta.
     assert places("A tree fell onto a home in NW Atlanta.", "en")[1] == {"US"}
 

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from newstrace.text import anchors as anchors_module
 from newstrace.text.anchors import (
     NAME_WORD,
+    TITLES,
     abbreviation_before,
     ascii_digits,
     fold,
@@ -365,7 +366,10 @@ def _sentence_start(text: str, toks: list[tuple[str, int]], k: int) -> bool:
     if k == 0:
         return True
     prev_end = toks[k - 1][1] + len(toks[k - 1][0])
-    return any(c in ".!?:;\n\"“”«»—" for c in text[prev_end : toks[k][1]])
+    between = text[prev_end : toks[k][1]]
+    if between == ". " and abbreviation_before(text, prev_end):
+        return False  # "Gov. Sarah Palin", "George W. Bush": the point ends no sentence
+    return any(c in ".!?:;\n\"“”«»—" for c in between)
 
 
 # Words that place a town's part or surroundings, not a name's: "NW Atlanta", "East
@@ -404,7 +408,9 @@ def _inside_name(text: str, toks: list[tuple[str, int]], i: int, width: int,
             text, toks[x][1] + len(toks[x][0])))
 
     last = i + width - 1
-    if i > 0 and joined(i - 1, i) and name_part(i - 1):
+    # A title makes a name of the word after it wherever it stands ("Mr. Obama said" as a
+    # text's first words).
+    if i > 0 and joined(i - 1, i) and (name_part(i - 1) or toks[i - 1][0].lower() in TITLES):
         return "last"
     if last + 1 < len(toks) and joined(last, last + 1) and name_part(last + 1):
         return "first"
