@@ -149,7 +149,8 @@ def test_a_place_name_inside_a_longer_name_is_no_place() -> None:
     # "Sete" (Sète) one in France; each is here part of a person's or a street's name.
     found, countries = places("Tras el arresto en Francia de Saúl Curto López, quien fue "
                               "arrestado en el centro de Lyon.", "es")
-    assert countries == {"FR"} and len(found) == 1  # France and Lyon
+    # France and Lyon ("Francia de" had been read as a two-word name and missed France)
+    assert countries == {"FR"} and "CFR" in found and len(found) == 2
     found, countries = places("No bairro da Sete Portas, em Salvador. Alessandro Souza Suzart "
                               "foi localizado.", "pt")
     assert countries == {"BR"} and len(found) == 1  # Salvador only
@@ -280,4 +281,13 @@ def test_news_words_that_name_a_town_somewhere_place_nothing() -> None:
                        ("Police said the White House was told on Monday.", "en")):
         assert places(text, lang) == (frozenset(), frozenset()), text
     assert places("Casablanca and Los Angeles", "en")[1] == {"MA", "US"}
+
+
+def test_a_place_of_several_words_has_no_lowercase_word_but_a_particle() -> None:
+    # "I can" folds to Yichang's alternate name "Ichang"; "To są" (Polish: these are) to
+    # Tosa, Japan.
+    for text, lang in (("I can see why they left.", "en"), ("To są dobre wiadomości.", "pl")):
+        assert places(text, lang) == (frozenset(), frozenset()), text
+    assert places("Flights to Rio de Janeiro and Frankfurt am Main resumed.", "en")[1] == {
+        "BR", "DE"}
 

@@ -269,6 +269,24 @@ def _countries(lang: str | None) -> dict[str, Entry]:
     return out
 
 
+# Lowercase words inside a place's name: "Rio de Janeiro", "Frankfurt am Main", "Trinidad
+# and Tobago", "Stratford-upon-Avon" (read as words).
+_PARTICLES = frozenset({
+    "de", "del", "la", "las", "los", "el", "al", "am", "an", "der", "die", "das", "di",
+    "da", "do", "dos", "du", "des", "le", "les", "of", "on", "upon", "sur", "en", "and",
+    "und", "et", "y", "e", "i", "og", "och", "ve", "w", "nad", "pod"})
+
+
+def _name_words(words: list[str]) -> bool:
+    """The words after a name's first are capitalised (or in a script without capitals),
+    or particles between two such words: "I can" is no Yichang (alternate name "Ichang"),
+    "March and" no Marchand, "To są" no Tosa."""
+    for k, w in enumerate(words[1:], 1):
+        if w[:1].islower() and (w not in _PARTICLES or k == len(words) - 1):
+            return False
+    return True
+
+
 def _is_place_word(word: str, cities: dict[str, Entry], countries: dict[str, Entry]) -> bool:
     key = place_key(word)
     return key in cities or key in countries
@@ -313,6 +331,8 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
             if i + n > len(toks):
                 continue
             words = [t for t, _ in toks[i : i + n]]
+            if n > 1 and not _name_words(words):
+                continue
             if _ABJAD.search(tok):  # as written; a proclitic may be glued on
                 keys = ["~" + " ".join(words)]
                 if n == 1:
