@@ -291,3 +291,9 @@ def test_a_place_of_several_words_has_no_lowercase_word_but_a_particle() -> None
     assert places("Flights to Rio de Janeiro and Frankfurt am Main resumed.", "en")[1] == {
         "BR", "DE"}
 
+
+def test_a_name_several_towns_bear_is_placed_where_the_language_is_spoken() -> None:
+    # Sinop, Brazil (216,000) is the most populous Sinop; a Turkish text means Turkey's.
+    assert places("Sinop'ta deprem oldu.", "tr")[1] == {"TR"}
+    assert places("Floods hit Sinop, in Mato Grosso.", "en")[1] == {"BR"}
+

