@@ -269,8 +269,14 @@ def _countries(lang: str | None) -> dict[str, Entry]:
         except (UnknownLocaleError, ValueError):
             continue
         for cc, name in names.items():
-            if len(cc) == 2 and cc.isalpha():
-                key, entry = place_key(name), (f"C{cc}", cc, 10**9)
+            if not (len(cc) == 2 and cc.isalpha()):
+                continue
+            entry = (f"C{cc}", cc, 10**9)
+            # CLDR's English writes "Trinidad & Tobago", "St. Lucia"; news writes "and",
+            # "Saint".
+            for variant in dict.fromkeys((name, name.replace(" & ", " and "),
+                                          name.replace("St. ", "Saint "))):
+                key = place_key(variant)
                 if len(key) >= MIN_KEY:
                     out.setdefault(key, entry)
                     if len(key) >= 6 and key[-1] in "aeiouy":  # (never a "~" key)
