@@ -342,13 +342,14 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
             i += 1  # lowercase, or a capitalised common word of this text ("Nice day")
             continue
         hit, width, hit_key = None, 1, ""
+        abjad = bool(_ABJAD.search(tok))
         for n in (3, 2, 1):  # the longest name first: "New York", "Rio de Janeiro"
             if i + n > len(toks):
                 continue
             words = [t for t, _ in toks[i : i + n]]
             if n > 1 and not _name_words(words):
                 continue
-            if _ABJAD.search(tok):  # as written; a proclitic may be glued on
+            if abjad:  # as written; a proclitic may be glued on
                 keys = ["~" + " ".join(words)]
                 if n == 1:
                     keys += ["~" + tok[len(p):] for p in _AR_PREFIXES
@@ -391,12 +392,12 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
     # populous. Not the one in a country the text names: a text that names "Jordan" (a
     # player) would put Philadelphia in Amman, an alternate name.
     prefer = _language_countries(lang)
-    out = [_bearer(h, k, ok, prefer, cities, home) if k and h[1] not in prefer else h
-           for h, k, ok in kept]
+    out = [_bearer(h, k, ok, prefer, cities, home) if prefer and k and h[1] not in prefer
+           else h for h, k, ok in kept]
     return frozenset(h[0] for h in out), frozenset(h[1] for h in out)
 
 
-def _bearer(hit: Entry, key: str, cased: bool, prefer: frozenset[str] | set[str],
+def _bearer(hit: Entry, key: str, cased: bool, prefer: frozenset[str],
             cities: dict[str, Entry], home: frozenset[str] | None) -> Entry:
     """The most populous bearer of `key` in a preferred country, else `hit`. The word was
     read as a place already; a small town may take it if written with a capital (in a
@@ -414,13 +415,12 @@ LANGUAGE_COUNTRIES_MAX = 7  # German 6, Dutch 7; English 91, Spanish 23, Portugu
 def _language_countries(lang: str | None) -> frozenset[str]:
     """The countries where the language is official (babel), when they are few enough to
     place a town: German, Polish, Turkish, the Nordic languages; not English or Spanish."""
-    from babel import Locale
     from babel.languages import get_official_languages
 
     code = (lang or "").split("-")[0]
     if not code:
         return frozenset()
-    out = frozenset(t for t in Locale.parse("en").territories
+    out = frozenset(t for t in _english().territories
                     if len(t) == 2 and t.isalpha()
                     and code in get_official_languages(t, regional=False, de_facto=True))
     return out if len(out) <= LANGUAGE_COUNTRIES_MAX else frozenset()
