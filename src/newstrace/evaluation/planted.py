@@ -12,6 +12,10 @@ which host sentences are shared text, so detection, labels and evidence can be s
 - cross-lingual from FLORES (`flores_pasted`, `newstrace eval passages` only): 3 lines of
   a document's translation pasted into three other documents, in random pairs of FLORES'
   20 languages;
+- same language beyond English (`other_languages`, `newstrace eval passages` only): 3
+  sentences of a SemEval text pasted, verbatim or lightly edited, into another text of its
+  language (de, en, es, fr, pl, tr, ar), so the same-language rules (stock phrases,
+  boilerplate, word overlap) are measured outside ECB+'s English;
 - control: the same host without the passage, against the same source.
 
 Calibration plants from the fit halves, `newstrace eval passages` from the report halves.
@@ -71,6 +75,22 @@ def _insert(lines: list[str], passage: list[str], rng: random.Random) -> list[st
     return lines[:at] + passage + lines[at:]
 
 
+def _passage(src: Article, host: Article, rng: random.Random, edited: bool,
+             min_sentences: int) -> tuple[list[str], list[str]] | None:
+    """3 consecutive sentences (6+ words each) of `src` to paste, lightly edited or not, and
+    the host's sentences; None where either text is short or the two share word 5-grams."""
+    ss = [s for s in split_sentences(src.text) if len(s.split()) >= 6]
+    hs = split_sentences(host.text)
+    if len(ss) < min_sentences or len(hs) < min_sentences or \
+            containment(src.text, host.text) >= CONTAINMENT_INDEPENDENT:
+        return None
+    start = rng.randrange(0, len(ss) - min_sentences + 2)
+    passage = ss[start : start + 3]
+    if edited:
+        passage = [light_edit(s, rng) for s in passage]
+    return passage, hs
+
+
 def same_language(data: Path, split: str, n: int, seed: int = 7,
                   edited: bool = False) -> list[PlantedCase]:
     """ECB+ reports of one event: 3 sentences of one pasted into another."""
@@ -88,15 +108,10 @@ def same_language(data: Path, split: str, n: int, seed: int = 7,
             break
         if src.id in used or host.id in used:
             continue
-        ss = [s for s in split_sentences(src.text) if len(s.split()) >= 6]
-        hs = split_sentences(host.text)
-        if len(ss) < 5 or len(hs) < 5 or containment(src.text, host.text) >= \
-                CONTAINMENT_INDEPENDENT:
+        picked = _passage(src, host, rng, edited, 5)
+        if picked is None:
             continue
-        start = rng.randrange(0, len(ss) - 3)
-        passage = ss[start : start + 3]
-        if edited:
-            passage = [light_edit(s, rng) for s in passage]
+        passage, hs = picked
         kind = "edited" if edited else "verbatim"
         text = "\n".join(_insert(hs, passage, rng))
         out.append(PlantedCase(
@@ -163,6 +178,47 @@ def flores_pasted(data: Path, split: str, n: int, seed: int = 5) -> list[Planted
             Article(id=f"{tag}-host-{lb}+translated", lang=lb,
                     text="\n".join(host_lines[:at] + passage + host_lines[at:])),
             Article(id=f"{tag}-host-{lb}", text="\n".join(host_lines), lang=lb), passage))
+    return out
+
+
+PASTE_MAX_SHARE = 0.4  # of the host's characters: "a few paragraphs" in a longer article
+
+
+def other_languages(data: Path, split: str, per_language: int,
+                    seed: int = 21) -> list[PlantedCase]:
+    """SemEval pairs of one language (either event, no word 5-gram shared): 3 consecutive
+    sentences of one text pasted into the other, verbatim and lightly edited in turn, kinds
+    "verbatim-multilingual" and "edited-multilingual". SemEval's texts are cut at ~1,300
+    characters, so a host is taken only where the passage stays under PASTE_MAX_SHARE of
+    it; a passage that is most of a text is no partial copy. `calibrate` does not use
+    these (its same-language cases are ECB+'s), so both halves are held out."""
+    rng = random.Random(seed)
+    by_lang: dict[str, list[tuple[Article, Article]]] = defaultdict(list)
+    for it in corpora.semeval(data, split):
+        if it.a.lang and it.a.lang == it.b.lang:
+            by_lang[it.a.lang].append((it.a, it.b))
+    out: list[PlantedCase] = []
+    for lang, pairs in sorted(by_lang.items()):
+        rng.shuffle(pairs)
+        made = 0
+        for src, host in pairs:
+            if made >= per_language:
+                break
+            edited = made % 2 == 1
+            picked = _passage(src, host, rng, edited, 4)
+            if picked is None:
+                continue
+            passage, hs = picked
+            pasted = sum(map(len, passage))
+            if pasted > PASTE_MAX_SHARE * (pasted + sum(map(len, hs))):
+                continue
+            kind = "edited-multilingual" if edited else "verbatim-multilingual"
+            out.append(PlantedCase(
+                kind, Article(id=src.id, text=src.text, lang=lang),
+                Article(id=f"{host.id}+{kind}", text="\n".join(_insert(hs, passage, rng)),
+                        lang=lang),
+                Article(id=host.id, text=host.text, lang=lang), passage))
+            made += 1
     return out
 
 

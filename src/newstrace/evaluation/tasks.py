@@ -381,27 +381,32 @@ def passages(pipeline: Pipeline, data: Path, split: str = "report", n: int = 40,
     """Planted passages (planted.py): found, labelled `partial`, controls clean, and the
     evidence on the host scored sentence by sentence (PAN plagdet-style micro averages:
     a missed case counts all its planted sentences as missed)."""
-    cases = planted.cases(data, split, n) + planted.flores_pasted(data, split, n)
+    cases = (planted.cases(data, split, n) + planted.flores_pasted(data, split, n)
+             # 7 languages: n // 4 a language gives each multilingual kind about n cases.
+             + planted.other_languages(data, split, max(2, n // 4)))
     pairs = [(c.source, c.host) for c in cases] + [(c.source, c.control) for c in cases]
     results = relate_pairs(pipeline, pairs, progress)
     hosts, controls = results[: len(cases)], results[len(cases):]
-    rows, total = [], defaultdict(float)
-    for kind in ("verbatim", "edited", "translated", "translated-flores"):
-        idx = [i for i, c in enumerate(cases) if c.kind == kind]
-        st = defaultdict(float)
-        for i in idx:
-            r, gold = hosts[i], cases[i].planted_sentences()
-            pred = {j for s in r.alignment.spans for j in range(s.b[0], s.b[1] + 1)} \
-                if r.is_reuse else set()
+    by_kind: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    by_lang: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    total: dict[str, float] = defaultdict(float)
+    for i, c in enumerate(cases):
+        r, gold = hosts[i], c.planted_sentences()
+        pred = {j for s in r.alignment.spans for j in range(s.b[0], s.b[1] + 1)} \
+            if r.is_reuse else set()
+        for st in (by_kind[c.kind], total) + (
+                (by_lang[c.host.lang or "?"],) if c.kind.endswith("-multilingual") else ()):
+            st["cases"] += 1
             st["found"] += r.is_reuse
             st["partial"] += r.relation == "partial"
             st["control_reuse"] += controls[i].is_reuse
             st["tp"] += len(pred & gold)
             st["pred"] += len(pred)
             st["gold"] += len(gold)
-        for k, v in st.items():
-            total[k] += v
-        rows.append(_passage_row(kind, len(idx), st))
+    kinds = ("verbatim", "edited", "translated", "translated-flores",
+             "verbatim-multilingual", "edited-multilingual")
+    rows = [_passage_row(k, int(by_kind[k]["cases"]), by_kind[k]) for k in kinds
+            if by_kind[k]["cases"]]
     allrow = _passage_row("all", len(cases), total)
     m = {k: allrow[k] for k in ("found", "labelled_partial", "controls_clean",
                                 "evidence_precision", "evidence_recall")}
@@ -410,7 +415,9 @@ def passages(pipeline: Pipeline, data: Path, split: str = "report", n: int = 40,
     for k in ("found", "labelled_partial", "controls_clean", "evidence_precision",
               "evidence_recall"):
         m[f"worst_kind_{k}"] = min(r[k] for r in rows)  # rows: one per kind
-    return TaskResult("passages", m, {"by_kind": rows})
+    langs = [{"language": k, **{x: y for x, y in _passage_row(k, int(v["cases"]), v).items()
+                                if x != "kind"}} for k, v in sorted(by_lang.items())]
+    return TaskResult("passages", m, {"by_kind": rows, "multilingual_by_language": langs})
 
 
 def _passage_row(kind: str, n: int, st: dict[str, float]) -> dict:

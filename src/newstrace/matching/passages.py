@@ -171,6 +171,25 @@ def _flanked(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float,
     return False
 
 
+def _trim_stock(chain: list[tuple[Span, dict[str, float]]], params: PassageParams
+                ) -> list[tuple[Span, dict[str, float]]]:
+    """The chain without stock lines at its edges that a skipped sentence separates from
+    the rest: a wire credit ("Kaynak: AA"), an end-of-story mark ("-Fin de nota-") or a
+    "related news" box is the same in two articles of one outlet or one agency, and bridged
+    across the gap it stretched a pasted passage's region over the article's tail. A line
+    with fewer than `min_seed_words` content words never seeds a passage; across a gap it
+    does not extend one either (next to a passage, with no sentence between, it still may:
+    a short quote inside a copied paragraph)."""
+    words = params.min_seed_words - 1e-9
+    while len(chain) > 1 and _words(chain[-1][1]) < words \
+            and not _adjacent(chain[-2][0], chain[-1][0]):
+        chain = chain[:-1]
+    while len(chain) > 1 and _words(chain[0][1]) < words \
+            and not _adjacent(chain[0][0], chain[1][0]):
+        chain = chain[1:]
+    return chain
+
+
 def _tight(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float
            ) -> list[tuple[Span, dict[str, float]]]:
     """The chain without the extension spans at its edges that a skipped sentence
@@ -195,7 +214,7 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
     """Group verified spans (monotone, as the aligner returns them) into passages."""
     loose = threshold if extend_threshold is None else min(extend_threshold, threshold)
     kept_spans = [(Span(s.a, s.b, p), f) for s, p, f in scored if p >= loose]
-    chains = [[kept_spans[k] for k in run]
+    chains = [_trim_stock([kept_spans[k] for k in run], params)
               for run in runs([s for s, _ in kept_spans], params.max_gap)]
     kept: list[Passage] = []
     for chain in chains:
