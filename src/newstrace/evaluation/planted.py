@@ -12,6 +12,9 @@ which host sentences are shared text, so detection, labels and evidence can be s
 - cross-lingual from FLORES (`flores_pasted`, `newstrace eval passages` only): 3 lines of
   a document's translation pasted into three other documents, in random pairs of FLORES'
   20 languages;
+- same language, picked (`same_language(picked=True)`, `newstrace eval passages` only): 3
+  sentences from all over an ECB+ article (5-7 sentences apart) pasted together into a
+  report of the same event, as a condensed copy takes them;
 - same language beyond English (`other_languages`, `newstrace eval passages` only): 3
   sentences of a SemEval text pasted, verbatim or lightly edited, into another text of its
   language (de, en, es, fr, pl, tr, ar), so the same-language rules (stock phrases,
@@ -76,25 +79,31 @@ def _insert(lines: list[str], passage: list[str], rng: random.Random) -> list[st
 
 
 def _passage(src: Article, host: Article, rng: random.Random, edited: bool,
-             min_sentences: int) -> tuple[list[str], list[str]] | None:
-    """3 consecutive sentences (6+ words each) of `src` to paste, lightly edited or not, and
-    the host's sentences; None where either text is short or the two share word 5-grams."""
+             min_sentences: int, spread: int = 1) -> tuple[list[str], list[str]] | None:
+    """3 sentences (6+ words each) of `src` to paste, `spread` apart (1: consecutive),
+    lightly edited or not, and the host's sentences; None where either text is short or
+    the two share word 5-grams."""
     ss = [s for s in split_sentences(src.text) if len(s.split()) >= 6]
     hs = split_sentences(host.text)
-    if len(ss) < min_sentences or len(hs) < min_sentences or \
+    if len(ss) < max(min_sentences, 2 * spread + 1) or len(hs) < min_sentences or \
             containment(src.text, host.text) >= CONTAINMENT_INDEPENDENT:
         return None
-    start = rng.randrange(0, len(ss) - min_sentences + 2)
-    passage = ss[start : start + 3]
+    if spread == 1:
+        start = rng.randrange(0, len(ss) - min_sentences + 2)
+    else:
+        start = rng.randrange(0, len(ss) - 2 * spread)
+    passage = ss[start : start + 2 * spread + 1 : spread]
     if edited:
         passage = [light_edit(s, rng) for s in passage]
     return passage, hs
 
 
 def same_language(data: Path, split: str, n: int, seed: int = 7,
-                  edited: bool = False) -> list[PlantedCase]:
-    """ECB+ reports of one event: 3 sentences of one pasted into another."""
-    rng = random.Random(seed + int(edited))
+                  edited: bool = False, picked: bool = False) -> list[PlantedCase]:
+    """ECB+ reports of one event: 3 sentences of one pasted into another. `picked`: the 3
+    sentences come from all over the source, 5 to 7 of its sentences apart, and are pasted
+    together (a condensed copy's way; kind "picked", `eval passages` only)."""
+    rng = random.Random(seed + int(edited) + 2 * int(picked))
     arts, gold = corpora.ecbplus(data, split)
     by_event: dict[str, list[Article]] = defaultdict(list)
     for a in arts:
@@ -108,11 +117,11 @@ def same_language(data: Path, split: str, n: int, seed: int = 7,
             break
         if src.id in used or host.id in used:
             continue
-        picked = _passage(src, host, rng, edited, 5)
-        if picked is None:
+        got = _passage(src, host, rng, edited, 5, rng.randint(5, 7) if picked else 1)
+        if got is None:
             continue
-        passage, hs = picked
-        kind = "edited" if edited else "verbatim"
+        passage, hs = got
+        kind = "picked" if picked else "edited" if edited else "verbatim"
         text = "\n".join(_insert(hs, passage, rng))
         out.append(PlantedCase(
             kind, Article(id=src.id, text=src.text, lang=src.lang),
@@ -205,10 +214,10 @@ def other_languages(data: Path, split: str, per_language: int,
             if made >= per_language:
                 break
             edited = made % 2 == 1
-            picked = _passage(src, host, rng, edited, 4)
-            if picked is None:
+            got = _passage(src, host, rng, edited, 4)
+            if got is None:
                 continue
-            passage, hs = picked
+            passage, hs = got
             pasted = sum(map(len, passage))
             if pasted > PASTE_MAX_SHARE * (pasted + sum(map(len, hs))):
                 continue

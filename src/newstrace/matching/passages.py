@@ -23,13 +23,18 @@
            may be any of the three, since there an extension-level span is seldom another
            sentence on the same fact (fit pairs: 0.20 of non-parallel neighbours reach it,
            against 0.39 of ECB+ same-event pairs and 0.76 of MSRP negatives in one language).
+- picked:  within one language, near-verbatim seeds next to each other in one text are a
+           passage wherever they sit in the other (a condensed copy takes its sentences
+           from all over the source); such a passage covers its spans, not the region
+           between them.
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
-sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans), one
-verified sentence of 20 content words, or one verified sentence with two adjacent aligned
-ones (three in a row). One seed with one looser neighbour is not enough:
-between closely related languages (Swedish and Norwegian reports of one event) single
-sentences on the same fact pass the span threshold more often than the fit pairs show.
+sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans, or
+next to each other in one text when both are near-verbatim), one verified sentence of 20
+content words, or one verified sentence with two adjacent aligned ones (three in a row).
+One seed with one looser neighbour is not enough: between closely related languages
+(Swedish and Norwegian reports of one event) single sentences on the same fact pass the
+span threshold more often than the fit pairs show.
 """
 
 from __future__ import annotations
@@ -60,12 +65,17 @@ class PassageParams:
     # within one language) keeps extension spans beyond its outermost verified spans only
     # in an unbroken row from them; gaps inside the verified part stay bridged, by any span.
     copy_lex: float = 0.4
+    # Near-verbatim sentences (content-word Dice at least this, within one language, each
+    # a seed) next to each other on one side are a passage wherever they sit on the other:
+    # a condensed copy picks sentences from all over its source (CALIBRATION.md 17).
+    picked_lex: float = 0.6
 
 
 def minimum(params: PassageParams) -> str:
     """The filter's routes to a passage, in words (the reason a pair with verified
     sentences but no passage gives)."""
-    return (f"two verified sentences within {params.max_gap} sentences of each other, one "
+    return (f"two verified sentences within {params.max_gap} sentences of each other (or "
+            "two near-verbatim ones next to each other in one text), one "
             f"of {params.long_words}+ content words, one between two aligned neighbours, "
             f"{params.verified_run}+ short verified lines in a row with "
             f"{params.run_words}+ content words, or a chain that aligns both texts whole")
@@ -74,6 +84,15 @@ def minimum(params: PassageParams) -> str:
 @dataclass
 class Passage:
     spans: list[Span]  # verified spans, score = probability of shared text
+    # Sentences picked from scattered places of one text (a condensed copy): the passage
+    # covers its spans, not the region between its first and last.
+    picked: bool = False
+
+    def ranges(self, side: str) -> list[tuple[int, int]]:
+        """The sentence ranges of side "a" or "b" that the passage covers."""
+        if self.picked:
+            return [getattr(s, side) for s in self.spans]
+        return [getattr(self, side)]
 
     @property
     def a(self) -> tuple[int, int]:
@@ -190,6 +209,34 @@ def _trim_stock(chain: list[tuple[Span, dict[str, float]]], params: PassageParam
     return chain
 
 
+def _picked(kept_spans: Sequence[tuple[Span, dict[str, float]]], kept: Sequence[Passage],
+            threshold: float, params: PassageParams) -> list[Passage]:
+    """Passages of near-verbatim seeds (content-word Dice at least `picked_lex`) that follow
+    each other without a gap on at least one side, however far apart they are on the
+    other: a condensed copy or a content farm's summary takes its sentences verbatim from
+    all over the source, in order, so its own sentences are consecutive while the source's
+    are not. Two such sentences are the issue's minimum ("two consecutive verified
+    sentences"). A group may hold spans already in a passage (a long verbatim sentence is
+    one on its own); the passage it adds holds the others."""
+    inside = {(s.a, s.b) for p in kept for s in p.spans}
+    words = params.min_seed_words - 1e-9
+    near_copies = [s for s, f in kept_spans
+                   if s.score >= threshold and _words(f) >= words
+                   and f.get("lex", 0.0) >= params.picked_lex]
+    out: list[Passage] = []
+    group: list[Span] = []
+    for s in near_copies + [None]:
+        if s is not None and group and (s.a[0] == group[-1].a[1] + 1
+                                        or s.b[0] == group[-1].b[1] + 1):
+            group.append(s)
+            continue
+        new = [x for x in group if (x.a, x.b) not in inside]
+        if len(group) >= 2 and new:
+            out.append(Passage(new, picked=True))
+        group = [s] if s is not None else []
+    return out
+
+
 def _tight(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float
            ) -> list[tuple[Span, dict[str, float]]]:
     """The chain without the extension spans at its edges that a skipped sentence
@@ -234,13 +281,15 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
                                  for _, f in verified):
             chain = _tight(chain, threshold)
         kept.append(Passage([s for s, _ in chain]))
-    spans = [s for p in kept for s in p.spans]
+    if same_language:
+        kept += _picked(kept_spans, kept, threshold, params)
+    spans = sorted((s for p in kept for s in p.spans), key=lambda s: (s.a, s.b))
     al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
     # A passage is a region, as in PAN: coverage counts everything from its first to its
     # last span (a rewrite's unverified sentences between verified ones are still part of
     # the reused passage); the evidence lists the spans themselves.
-    al.coverage_a = coverage(lengths_a, [p.a for p in kept])
-    al.coverage_b = coverage(lengths_b, [p.b for p in kept])
+    al.coverage_a = coverage(lengths_a, [r for p in kept for r in p.ranges("a")])
+    al.coverage_b = coverage(lengths_b, [r for p in kept for r in p.ranges("b")])
     al.total = float(sum(s.score for s in spans))
     verified = sum(1 for _, p, _ in scored if p >= threshold)
     inside = {(s.a, s.b) for s in spans}
