@@ -14,7 +14,8 @@ which host sentences are shared text, so detection, labels and evidence can be s
   20 languages;
 - same language, picked (`same_language(picked=True)`, `newstrace eval passages` only): 3
   sentences from all over an ECB+ article (5-7 sentences apart) pasted together into a
-  report of the same event, as a condensed copy takes them;
+  report of the same event, as a condensed copy takes them; and across languages
+  (`cross_lingual(picked=True)`), 3 newstest lines 5-7 apart pasted as their translation;
 - same language beyond English (`other_languages`, `newstrace eval passages` only): 3
   sentences of a SemEval text pasted, verbatim or lightly edited, into another text of its
   language (de, en, es, fr, pl, tr, ar), so the same-language rules (stock phrases,
@@ -131,9 +132,12 @@ def same_language(data: Path, split: str, n: int, seed: int = 7,
     return out
 
 
-def cross_lingual(data: Path, split: str, n: int, seed: int = 11) -> list[PlantedCase]:
-    """newstest multiway: 3 translated lines pasted into a run from elsewhere."""
-    rng = random.Random(seed)
+def cross_lingual(data: Path, split: str, n: int, seed: int = 11,
+                  picked: bool = False) -> list[PlantedCase]:
+    """newstest multiway: 3 translated lines pasted into a run from elsewhere. `picked`:
+    the 3 lines are 5 to 7 lines apart in a run of 22, as a farm that translates and
+    condenses takes them (kind "translated-picked", `eval passages` only)."""
+    rng = random.Random(seed + 2 * int(picked))
     years = corpora.multiway(data, split)
     out: list[PlantedCase] = []
     while len(out) < n:
@@ -141,20 +145,26 @@ def cross_lingual(data: Path, split: str, n: int, seed: int = 11) -> list[Plante
         langs = sorted(years[year])
         la, lb = rng.sample(langs, 2)
         size = min(len(v) for v in years[year].values()) - 1
-        ls, lh = rng.randint(10, 20), rng.randint(10, 20)
+        ls, lh = (22 if picked else rng.randint(10, 20)), rng.randint(10, 20)
         s = rng.randrange(0, size - ls)
         h = rng.randrange(0, size - lh)
         if abs(h - s) < 200:
             continue  # far apart: another article of the test set
-        k = s + rng.randrange(2, ls - 5)
+        if picked:
+            spread = rng.randint(5, 7)
+            k = s + rng.randrange(0, ls - 2 * spread)
+            lines = [years[year][lb][k + i * spread] for i in range(3)]
+            passage = [x for x in lines if len(x.split()) >= 6]
+        else:
+            k = s + rng.randrange(2, ls - 5)
+            passage = [x for x in years[year][lb][k : k + 3] if x.strip()]
         src_lines = [x for x in years[year][la][s : s + ls] if x.strip()]
-        passage = [x for x in years[year][lb][k : k + 3] if x.strip()]
         host_lines = [x for x in years[year][lb][h : h + lh] if x.strip()]
         if len(passage) < 3:
             continue
         tag = f"mw{year}-{s}-{h}"
         out.append(PlantedCase(
-            "translated",
+            "translated-picked" if picked else "translated",
             Article(id=f"{tag}-src-{la}", text="\n".join(src_lines), lang=la),
             Article(id=f"{tag}-host-{lb}+translated", text="\n".join(
                 _insert(host_lines, passage, rng)), lang=lb),

@@ -23,14 +23,16 @@
            may be any of the three, since there an extension-level span is seldom another
            sentence on the same fact (fit pairs: 0.20 of non-parallel neighbours reach it,
            against 0.39 of ECB+ same-event pairs and 0.76 of MSRP negatives in one language).
-- picked:  within one language, near-verbatim seeds next to each other in one text are a
-           passage wherever they sit in the other (a condensed copy takes its sentences
-           from all over the source); such a passage covers its spans, not the region
-           between them.
+- picked:  seeds next to each other in one text are a passage wherever they sit in the
+           other, when each is near-verbatim (within one language) or a translation
+           (across languages, where a seed is one): a condensed copy, translated or not,
+           takes its sentences from all over the source. Such a passage covers its
+           spans, not the region between them.
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
 sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans, or
-next to each other in one text when both are near-verbatim), one verified sentence of 20
+next to each other in one text when both are near-verbatim or translated), one verified
+sentence of 20
 content words, or one verified sentence with two adjacent aligned ones (three in a row).
 One seed with one looser neighbour is not enough: between closely related languages
 (Swedish and Norwegian reports of one event) single sentences on the same fact pass the
@@ -75,7 +77,7 @@ def minimum(params: PassageParams) -> str:
     """The filter's routes to a passage, in words (the reason a pair with verified
     sentences but no passage gives)."""
     return (f"two verified sentences within {params.max_gap} sentences of each other (or "
-            "two near-verbatim ones next to each other in one text), one "
+            "two near-verbatim or translated ones next to each other in one text), one "
             f"of {params.long_words}+ content words, one between two aligned neighbours, "
             f"{params.verified_run}+ short verified lines in a row with "
             f"{params.run_words}+ content words, or a chain that aligns both texts whole")
@@ -210,19 +212,22 @@ def _trim_stock(chain: list[tuple[Span, dict[str, float]]], params: PassageParam
 
 
 def _picked(kept_spans: Sequence[tuple[Span, dict[str, float]]], kept: Sequence[Passage],
-            threshold: float, params: PassageParams) -> list[Passage]:
-    """Passages of near-verbatim seeds (content-word Dice at least `picked_lex`) that follow
-    each other without a gap on at least one side, however far apart they are on the
-    other: a condensed copy or a content farm's summary takes its sentences verbatim from
-    all over the source, in order, so its own sentences are consecutive while the source's
-    are not. Two such sentences are the issue's minimum ("two consecutive verified
-    sentences"). A group may hold spans already in a passage (a long verbatim sentence is
-    one on its own); the passage it adds holds the others."""
+            threshold: float, params: PassageParams, same_language: bool = True
+            ) -> list[Passage]:
+    """Passages of seeds that follow each other without a gap on at least one side, however
+    far apart they are on the other, each near-verbatim within one language (content-word
+    Dice at least `picked_lex`; a paraphrase of the same fact in an independent report
+    verifies too) or, across languages, a seed as it is (a translation): a condensed copy
+    or a content farm's summary takes its sentences from all over the source, in order,
+    so its own sentences are consecutive while the source's are not. Two such sentences
+    are the issue's minimum ("two consecutive verified sentences"). A group may hold spans
+    already in a passage (a long verbatim sentence is one on its own); the passage it
+    adds holds the others."""
     inside = {(s.a, s.b) for p in kept for s in p.spans}
     words = params.min_seed_words - 1e-9
     near_copies = [s for s, f in kept_spans
                    if s.score >= threshold and _words(f) >= words
-                   and f.get("lex", 0.0) >= params.picked_lex]
+                   and (not same_language or f.get("lex", 0.0) >= params.picked_lex)]
     out: list[Passage] = []
     group: list[Span] = []
     for s in near_copies + [None]:
@@ -281,8 +286,7 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
                                  for _, f in verified):
             chain = _tight(chain, threshold)
         kept.append(Passage([s for s, _ in chain]))
-    if same_language:
-        kept += _picked(kept_spans, kept, threshold, params)
+    kept += _picked(kept_spans, kept, threshold, params, same_language)
     spans = sorted((s for p in kept for s in p.spans), key=lambda s: (s.a, s.b))
     al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
     # A passage is a region, as in PAN: coverage counts everything from its first to its
