@@ -58,7 +58,11 @@ def corpus(n: int) -> tuple[list[Article], dict[str, str]]:
         a.lang = None
         arts.append(a)
         gold[a.id] = a.id
-    return arts[:n], gold
+    arts = arts[:n]
+    # Gold of the articles scanned only: with --articles 600 the FLORES and ECB+ families
+    # were in the recall's denominator unscanned, and recall read 0.16 (1,500 of 9,300).
+    kept = {a.id for a in arts}
+    return arts, {k: v for k, v in gold.items() if k in kept}
 
 
 def main() -> None:

@@ -195,6 +195,28 @@ def align(
                 a, b)
 
 
+def align_rest(a: SideData, b: SideData, same_language: bool, params: AlignParams,
+               used_a: set[int], used_b: set[int]) -> Alignment:
+    """A second monotone alignment of the sentences the first left out (`used_*`: those in
+    its passages). One monotone path follows one order; a copy whose paragraphs were
+    moved (a farm that puts the last paragraph first) keeps the moved block out of it, and
+    its coverage read about two thirds. Spans touching a used sentence are not allowed."""
+    n, m = len(a.vectors), len(b.vectors)
+    if n == 0 or m == 0 or (len(used_a) >= n or len(used_b) >= m):
+        return Alignment(sentences_a=n, sentences_b=m)
+    gains = _gains(a, b, same_language, params)
+    ua, ub = np.zeros(n + 3, bool), np.zeros(m + 3, bool)
+    ua[list(used_a)], ub[list(used_b)] = True, True
+    for (ka, kb), g in gains.items():
+        # a span starting at row i covers rows i .. i+ka-1: blocked if any of them is used
+        rows = np.array([ua[i : i + ka].any() for i in range(g.shape[0])])
+        cols = np.array([ub[j : j + kb].any() for j in range(g.shape[1])])
+        g[rows, :] = -1.0
+        g[:, cols] = -1.0
+    al = _best_path(gains, a.lengths, b.lengths, params)
+    return al
+
+
 def align_and_reversed(
     a: SideData, b: SideData, same_language: bool, params: AlignParams = AlignParams()
 ) -> tuple[Alignment, float]:

@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 
 from newstrace.embedding.prepare import Prepared
-from newstrace.matching.alignment import Alignment, AlignParams, Span, align_and_reversed
+from newstrace.matching.alignment import (
+    Alignment,
+    AlignParams,
+    Span,
+    align_and_reversed,
+    align_rest,
+    coverage,
+    covered,
+)
 from newstrace.matching.passages import Evidence, PassageParams, minimum, passages
 from newstrace.matching.story_adapter import StoryAdapter
 from newstrace.matching.verify import SpanModel, extend_diagonal, verify
@@ -231,6 +239,9 @@ def features(pa: Prepared, pb: Prepared, params: Params
     seed_level, extend_level = params.span.levels(same)
     ev = passages(scored, seed_level, pa.side.lengths, pb.side.lengths,
                   params.passage, extend_level, same_language=same)
+    if ev.found and max(ev.alignment.coverage_a, ev.alignment.coverage_b) \
+            >= params.partial_coverage:
+        ev = _out_of_order(pa, pb, ev, same, params)
     al = ev.alignment
     names = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "@")  # noqa: E731
     nums = lambda p: frozenset(x for x in p.doc_anchors if x[0] == "#")  # noqa: E731
@@ -268,6 +279,38 @@ def features(pa: Prepared, pb: Prepared, params: Params
         "no_text": float(not n or not m),
     }
     return f, ev
+
+
+def _out_of_order(pa: Prepared, pb: Prepared, ev: Evidence, same: bool, params: Params
+                  ) -> Evidence:
+    """Passages that the monotone alignment left out because they sit in another order
+    (alignment.align_rest), added to the evidence of a pair whose passages already cover
+    most of one text (a copy whose paragraphs were moved): text is looked for out of order
+    only where most of a text is shared already. Asked of every pair with a passage, it
+    found paraphrased quotes and datelines between independent reports of one event
+    around a pasted passage (fit half, `picked` kind: evidence precision 0.982 -> 0.957).
+    The evidence is then sorted by A's sentences, and B's may go back where a block was
+    moved."""
+    used_a, used_b = covered(ev.spans)
+    rest = align_rest(pa.side, pb.side, same, params.align, used_a, used_b)
+    if not rest.spans:
+        return ev
+    seed_level, extend_level = params.span.levels(same)
+    more = passages(verify(pa.side, pb.side, rest.spans, same, params.span), seed_level,
+                    pa.side.lengths, pb.side.lengths, params.passage, extend_level,
+                    same_language=same)
+    if not more.found:
+        return ev
+    kept = ev.passages + more.passages
+    spans = sorted((s for p in kept for s in p.spans), key=lambda s: (s.a, s.b))
+    al = Alignment(spans=spans, sentences_a=ev.alignment.sentences_a,
+                   sentences_b=ev.alignment.sentences_b)
+    al.coverage_a = coverage(pa.side.lengths, [r for p in kept for r in p.ranges("a")])
+    al.coverage_b = coverage(pb.side.lengths, [r for p in kept for r in p.ranges("b")])
+    al.total = float(sum(s.score for s in spans))
+    inside = {(s.a, s.b) for s in spans}
+    near = [s for s in ev.near if (s.a, s.b) not in inside]
+    return Evidence(kept, al, ev.verified + more.verified, near)
 
 
 def _has_event(p: Prepared) -> bool:
