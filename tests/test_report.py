@@ -431,3 +431,29 @@ def test_pair_view_says_why_and_shows_the_closest_sentences_that_are_not_evidenc
     scores = [float(r.xpath("./td")[1].text_content()) for r in rows]
     assert scores == [round(s["score"], 2) for s in sorted(
         pair["not_evidence"], key=lambda s: (s["a"][0], s["b"][0]))]
+
+
+def test_pair_view_of_a_moved_block_shows_every_sentence_once() -> None:
+    """Evidence is sorted by A; where B moved a block to its top, B's spans go back. The
+    gap rows show each sentence of either text that is in no span, once, and nothing
+    that a span shows (the first gap row used to repeat B's whole moved block as context
+    before the spans that show it)."""
+    from newstrace.service.report import pair_view
+
+    sa = [f"A sentence {i} about the flood." for i in range(6)] + ["A's own closing line."]
+    sb = [sa[3], sa[4], sa[5], "Editor's note: a local view.", sa[0], sa[1], sa[2]]
+    a = {"id": "a", "lang": "en", "sentence_langs": ["en"] * 7, "sentence_list": sa}
+    b = {"id": "b", "lang": "en", "sentence_langs": ["en"] * 7, "sentence_list": sb}
+    evidence = [{"a": [i, i], "b": [j, j], "score": 0.99}
+                for i, j in ((0, 4), (1, 5), (2, 6), (3, 0), (4, 1), (5, 2))]
+    pair = {"a": "a", "b": "b", "relation": "duplicate", "reuse_score": 0.99,
+            "story_score": 0.99, "coverage": {"a": 0.9, "b": 0.9}, "direction": None,
+            "evidence": evidence}
+    doc = lxml.html.fragment_fromstring(pair_view(pair, a, b), create_parent="div")
+    rows = doc.xpath('.//tr[@class="nt-span" or @class="nt-gap"]')
+    shown_b = "".join(r.xpath("./td[3]")[0].text_content() for r in rows)
+    shown_a = "".join(r.xpath("./td[1]")[0].text_content() for r in rows)
+    assert shown_b.count("Editor's note") == 1
+    assert shown_a.count("A's own closing line.") == 1
+    for s in sa[:6]:
+        assert shown_a.count(s) == 1 and shown_b.count(s) == 1

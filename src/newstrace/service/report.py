@@ -253,12 +253,26 @@ def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
     da, db = art_a.get("lang"), art_b.get("lang")
     spans = sorted(spans, key=lambda s: (s["a"][0], s["b"][0]))
     rows: list[str] = []
-    ia = ib = 0  # first sentence of each side not shown yet
+    # Sentences shown so far, in a span or a gap row. Evidence is sorted by A, and B goes
+    # back where a block was moved, so B's context is what B holds before the span and
+    # has not been shown, not everything after the last span.
+    shown_a = {i for s in spans for i in range(s["a"][0], s["a"][1] + 1)}
+    shown_b = {j for s in spans for j in range(s["b"][0], s["b"][1] + 1)}
+
+    def unshown(hi: int, n: int, shown: set[int]) -> list[int]:
+        out = [i for i in range(min(hi, n - 1) + 1) if i not in shown]
+        shown.update(out)
+        return out
 
     def gap(a_hi: int, b_hi: int) -> None:
-        if show_gaps and (a_hi >= ia or b_hi >= ib):
-            rows.append(f'<tr class="nt-gap"><td>{_side(sa, la, da, ia, a_hi)}</td>'
-                        f'<td class="nt-score"></td><td>{_side(sb, lb, db, ib, b_hi)}</td></tr>')
+        if not show_gaps:
+            return
+        ga, gb = unshown(a_hi, len(sa), shown_a), unshown(b_hi, len(sb), shown_b)
+        if ga or gb:
+            cell_a = "".join(_sentence_html(sa, la, da, i, None) for i in ga)
+            cell_b = "".join(_sentence_html(sb, lb, db, j, None) for j in gb)
+            rows.append(f'<tr class="nt-gap"><td>{cell_a}</td>'
+                        f'<td class="nt-score"></td><td>{cell_b}</td></tr>')
 
     for k, span in enumerate(spans):
         (a0, a1), (b0, b1) = span["a"], span["b"]
@@ -274,7 +288,6 @@ def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
             f'{float(span.get("score", 0)):.2f}</td>'
             f'<td class="nt-hl {colour}" data-span="{k}">{cell_b}</td></tr>'
         )
-        ia, ib = max(ia, a1 + 1), max(ib, b1 + 1)
     gap(len(sa) - 1, len(sb) - 1)
     return "".join(rows)
 
