@@ -213,8 +213,7 @@ def align_rest(a: SideData, b: SideData, same_language: bool, params: AlignParam
         cols = np.array([ub[j : j + kb].any() for j in range(g.shape[1])])
         g[rows, :] = -1.0
         g[:, cols] = -1.0
-    al = _best_path(gains, a.lengths, b.lengths, params)
-    return al
+    return _best_path(gains, a.lengths, b.lengths, params)
 
 
 def align_and_reversed(

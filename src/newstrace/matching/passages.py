@@ -32,8 +32,8 @@
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
 sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans, or
 next to each other in one text when both are near-verbatim or translated), one verified
-sentence of 20
-content words, or one verified sentence with two adjacent aligned ones (three in a row).
+sentence of 20 content words, or one verified sentence with two adjacent aligned ones
+(three in a row).
 One seed with one looser neighbour is not enough: between closely related languages
 (Swedish and Norwegian reports of one event) single sentences on the same fact pass the
 span threshold more often than the fit pairs show.
