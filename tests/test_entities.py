@@ -214,6 +214,20 @@ def test_what_two_texts_state_alike_in_words() -> None:
     en3 = "Ships in the Gulf of Aden were attacked, Teixeira said; Mark Teixeira left."
     b3 = facts("Then Mark Teixeira spoke of the Gulf of Aden.", "en")
     assert common(facts(en3, "en"), b3, en3).startswith("both name Gulf of Aden, Mark Teixeira;")
+    # A particle after a two-word name starts what the person is of: Putin and Russia are
+    # two names, not "Vladimir Putin of Russia" (1,938 fit texts: "Elizabeth Warren of
+    # Massachusetts"); one name word still takes it ("Gulf of Aden", "da Vinci").
+    en4 = "Then Vladimir Putin of Russia met Leonardo da Vinci's heirs."
+    assert common(facts(en4, "en"), facts("There Vladimir Putin of Russia saw Leonardo da Vinci.",
+                                          "en"), en4) \
+        .startswith("both name Vladimir Putin, Russia, Leonardo da Vinci;")
+    # German capitalises every noun: an article joins a name only after another particle
+    # ("Ursula von der Leyen"), not after a noun ("Spezialkräfte der Polizei").
+    de2 = "Gestern lobte Ursula von der Leyen die Spezialkräfte der Polizei."
+    said = common(facts(de2, "de"), facts("Dort dankten die Spezialkräfte der Polizei Ursula "
+                                          "von der Leyen.", "de"), de2, "de")
+    assert said is not None and said.startswith("both name Ursula von der Leyen, ")
+    assert "der Polizei" not in said
     # Nothing alike: nothing to say.
     assert common(facts("Ein Erdbeben erschütterte Bergamo.", "de"),
                   facts("Storms hit Texas on 2 May.", "en")) is None

@@ -657,7 +657,7 @@ def common(a: Facts, b: Facts, text_a: str = "", lang: str | None = None) -> str
     weekdays = {fold(w) for w in (*_weekdays(lang), *_weekdays("en"))}
     shared = (a.names & b.names) - weekdays
     if shared:
-        parts.append("both name " + ", ".join(_written_names(shared, text_a)))
+        parts.append("both name " + ", ".join(_written_names(shared, text_a, lang)))
     territories = _english().territories
     countries = sorted(territories.get(c, c) for c in a.countries & b.countries)
     if countries:
@@ -675,12 +675,20 @@ _NAME_PARTICLES = frozenset({"of", "de", "del", "la", "le", "du", "da", "di", "v
                              "der", "den", "bin", "ibn", "al", "el"})
 
 
-def _written_names(shared: frozenset[str], text: str) -> list[str]:
+_ARTICLES = frozenset({"der", "den", "la", "le", "el", "al"})  # as particles: articles
+
+
+def _written_names(shared: frozenset[str], text: str, lang: str | None = None) -> list[str]:
     """The shared names (folded words) as `text` writes them: runs of capitalised words,
     joined by a space, an initial's point or a particle ("Gulf of Aden"), whose words are
     all shared or too short to be a name of their own ("Kim Jong Un", "George W. Bush"),
     the longest form of each ("Mark Teixeira", not also "Teixeira"), in order of first
-    mention; a name the text does not write comes last, title-cased."""
+    mention; a name the text does not write comes last, title-cased.
+    A particle joins a run of one name word only: after two ("Vladimir Putin of Russia",
+    "Elizabeth Warren of Massachusetts") it starts what the person is of. Where every
+    noun is capitalised (German), an article joins only after another particle ("von der
+    Leyen"), not after a noun ("Spezialkräfte der Polizei", "Ankara der EU")."""
+    nouns = (lang or "").split("-")[0] in NOUN_CAPITALS
     runs: list[tuple[str, frozenset[str]]] = []
     run: list[re.Match[str]] = []
 
@@ -697,10 +705,14 @@ def _written_names(shared: frozenset[str], text: str) -> list[str]:
         ks = name_keys(word)
         between = text[run[-1].end() : m.start()] if run else ""
         last = run[-1].group() if run else ""
+        names_in_run = sum(1 for x in run if x.group() not in _NAME_PARTICLES)
+        particle_ok = word in _NAME_PARTICLES and (
+            last in _NAME_PARTICLES
+            or (names_in_run == 1 and not (nouns and word in _ARTICLES)))
         if run and (between == " " or (between == ". " and abbreviation_before(
                 text, run[-1].end()))) \
                 and not _POSSESSIVE.search(last) and (
-                    (word[:1].isupper() and ks <= shared) or word in _NAME_PARTICLES):
+                    (word[:1].isupper() and ks <= shared) or particle_ok):
             run.append(m)
             continue
         flush()
