@@ -287,16 +287,24 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
             chain = _tight(chain, threshold)
         kept.append(Passage([s for s, _ in chain]))
     kept += _picked(kept_spans, kept, threshold, params, same_language)
-    spans = sorted((s for p in kept for s in p.spans), key=lambda s: (s.a, s.b))
-    al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
-    # A passage is a region, as in PAN: coverage counts everything from its first to its
-    # last span (a rewrite's unverified sentences between verified ones are still part of
-    # the reused passage); the evidence lists the spans themselves.
-    al.coverage_a = coverage(lengths_a, [r for p in kept for r in p.ranges("a")])
-    al.coverage_b = coverage(lengths_b, [r for p in kept for r in p.ranges("b")])
-    al.total = float(sum(s.score for s in spans))
+    al = evidence_alignment(kept, lengths_a, lengths_b)
     verified = sum(1 for _, p, _ in scored if p >= threshold)
-    inside = {(s.a, s.b) for s in spans}
+    inside = {(s.a, s.b) for s in al.spans}
     near = sorted((Span(s.a, s.b, p) for s, p, _ in scored if (s.a, s.b) not in inside),
                   key=lambda s: -s.score)[:NEAR_MISSES]
     return Evidence(kept, al, verified, near)
+
+
+def evidence_alignment(kept: Sequence[Passage], lengths_a: np.ndarray, lengths_b: np.ndarray
+                       ) -> Alignment:
+    """The evidence of some passages: their spans, sorted by A (B may go back where a block
+    was moved, relation._out_of_order), and the coverage of each text. A passage is a
+    region, as in PAN: coverage counts everything from its first to its last span (a
+    rewrite's unverified sentences between verified ones are still part of the reused
+    passage), but a picked passage only its spans."""
+    spans = sorted((s for p in kept for s in p.spans), key=lambda s: (s.a, s.b))
+    al = Alignment(spans=spans, sentences_a=len(lengths_a), sentences_b=len(lengths_b))
+    al.coverage_a = coverage(lengths_a, [r for p in kept for r in p.ranges("a")])
+    al.coverage_b = coverage(lengths_b, [r for p in kept for r in p.ranges("b")])
+    al.total = float(sum(s.score for s in spans))
+    return al

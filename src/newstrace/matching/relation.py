@@ -31,10 +31,15 @@ from newstrace.matching.alignment import (
     Span,
     align_and_reversed,
     align_rest,
-    coverage,
     covered,
 )
-from newstrace.matching.passages import Evidence, PassageParams, minimum, passages
+from newstrace.matching.passages import (
+    Evidence,
+    PassageParams,
+    evidence_alignment,
+    minimum,
+    passages,
+)
 from newstrace.matching.story_adapter import StoryAdapter
 from newstrace.matching.verify import SpanModel, extend_diagonal, verify
 from newstrace.text.entities import common as common_facts
@@ -302,13 +307,8 @@ def _out_of_order(pa: Prepared, pb: Prepared, ev: Evidence, same: bool, params: 
     if not more.found:
         return ev
     kept = ev.passages + more.passages
-    spans = sorted((s for p in kept for s in p.spans), key=lambda s: (s.a, s.b))
-    al = Alignment(spans=spans, sentences_a=ev.alignment.sentences_a,
-                   sentences_b=ev.alignment.sentences_b)
-    al.coverage_a = coverage(pa.side.lengths, [r for p in kept for r in p.ranges("a")])
-    al.coverage_b = coverage(pb.side.lengths, [r for p in kept for r in p.ranges("b")])
-    al.total = float(sum(s.score for s in spans))
-    inside = {(s.a, s.b) for s in spans}
+    al = evidence_alignment(kept, pa.side.lengths, pb.side.lengths)
+    inside = {(s.a, s.b) for s in al.spans}
     near = [s for s in ev.near if (s.a, s.b) not in inside]
     return Evidence(kept, al, ev.verified + more.verified, near)
 

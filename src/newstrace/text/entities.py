@@ -78,6 +78,11 @@ _ABJAD = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 NOT_TOWNS = frozenset({"corona", "police", "whitehouse"})
 
 
+def _code(lang: str | None, default: str = "") -> str:
+    """The language code without its region ("pt-BR" -> "pt"), or `default`."""
+    return (lang or default).split("-")[0]
+
+
 def place_key(name: str) -> str:
     """A place name's lookup key: folded to ASCII ("Zürich", "Цюрих" -> "zurich"), or as
     written, marked by a tilde, in a script without vowel letters."""
@@ -246,7 +251,7 @@ def _common_words(lang: str | None) -> frozenset[str]:
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse((lang or "en").split("-")[0]).english_name or ""
+        name = Locale.parse(_code(lang, "en")).english_name or ""
     except (UnknownLocaleError, ValueError):
         return frozenset()
     known = set(justext.get_stoplists())
@@ -263,7 +268,7 @@ def _countries(lang: str | None) -> dict[str, Entry]:
     from babel import Locale, UnknownLocaleError
 
     out: dict[str, Entry] = {}
-    for code in dict.fromkeys(((lang or "en").split("-")[0], "en")):
+    for code in dict.fromkeys((_code(lang, "en"), "en")):
         try:
             names = Locale.parse(code).territories
         except (UnknownLocaleError, ValueError):
@@ -329,9 +334,9 @@ def places(text: str, lang: str | None = None) -> tuple[frozenset[str], frozense
     countries_here = _countries(lang)
     toks = [(m.group(), m.start()) for m in _WORD.finditer(text)]
     lower_words = {t for t, _ in toks if t[:1].islower()}
-    home = NOUN_CAPITALS.get((lang or "").split("-")[0])
+    home = NOUN_CAPITALS.get(_code(lang))
     common = _common_words(lang)
-    undeclined = (lang or "").split("-")[0] in UNDECLINED
+    undeclined = _code(lang) in UNDECLINED
     hits: list[tuple[Entry, str, bool]] = []  # (place, its key or "" for a country, cased)
     in_names: set[str] = set()  # towns' ids seen as the last word of a longer name
     i = 0
@@ -417,7 +422,7 @@ def _language_countries(lang: str | None) -> frozenset[str]:
     place a town: German, Polish, Turkish, the Nordic languages; not English or Spanish."""
     from babel.languages import get_official_languages
 
-    code = (lang or "").split("-")[0]
+    code = _code(lang)
     if not code:
         return frozenset()
     out = frozenset(t for t in _english().territories
@@ -495,7 +500,7 @@ def _months(lang: str | None) -> tuple[re.Pattern[str], dict[str, int]]:
     from babel import Locale, UnknownLocaleError
 
     table: dict[str, int] = {}
-    for code in {"en", (lang or "en").split("-")[0]}:
+    for code in {"en", _code(lang, "en")}:
         try:
             loc = Locale.parse(code)
         except (UnknownLocaleError, ValueError):
@@ -518,7 +523,7 @@ def _weekdays(lang: str | None) -> dict[str, int]:
     from babel import Locale, UnknownLocaleError
 
     try:
-        loc = Locale.parse((lang or "en").split("-")[0])
+        loc = Locale.parse(_code(lang, "en"))
     except (UnknownLocaleError, ValueError):
         return {}
     return {name.lower(): num for ctx in ("format",) for num, name in
@@ -688,7 +693,7 @@ def _written_names(shared: frozenset[str], text: str, lang: str | None = None) -
     "Elizabeth Warren of Massachusetts") it starts what the person is of. Where every
     noun is capitalised (German), an article joins only after another particle ("von der
     Leyen"), not after a noun ("Spezialkräfte der Polizei", "Ankara der EU")."""
-    nouns = (lang or "").split("-")[0] in NOUN_CAPITALS
+    nouns = _code(lang) in NOUN_CAPITALS
     runs: list[tuple[str, frozenset[str]]] = []
     run: list[re.Match[str]] = []
 
@@ -705,10 +710,10 @@ def _written_names(shared: frozenset[str], text: str, lang: str | None = None) -
         ks = name_keys(word)
         between = text[run[-1].end() : m.start()] if run else ""
         last = run[-1].group() if run else ""
-        names_in_run = sum(1 for x in run if x.group() not in _NAME_PARTICLES)
         particle_ok = word in _NAME_PARTICLES and (
             last in _NAME_PARTICLES
-            or (names_in_run == 1 and not (nouns and word in _ARTICLES)))
+            or (sum(x.group() not in _NAME_PARTICLES for x in run) == 1
+                and not (nouns and word in _ARTICLES)))
         if run and (between == " " or (between == ". " and abbreviation_before(
                 text, run[-1].end()))) \
                 and not _POSSESSIVE.search(last) and (
