@@ -737,3 +737,77 @@ def test_a_copy_with_moved_paragraphs_is_covered_whole(pipeline):
     # the evidence holds each sentence of the moved text once
     held = [j for s in r.alignment.spans for j in range(s.b[0], s.b[1] + 1)]
     assert len(held) == len(set(held))
+
+
+# --- quotations ------------------------------------------------------------------------------
+
+def _quote_span(a, b, p, words, lex, quoted):
+    s, prob, f = _lex_span(a, b, p, words, lex)
+    return s, prob, {**f, "quoted": quoted}
+
+
+def test_a_shared_quotation_is_no_passage_of_its_own():
+    """Two reports of one press conference quote the coach's two sentences: verified
+    (the same words), but the speaker's, framed in each report's own sentences."""
+    lengths = np.full(20, 100.0)
+    quotes = [_quote_span((5, 5), (4, 4), 0.85, 12, 0.82, 0.8),
+              _quote_span((6, 6), (5, 5), 0.95, 10, 0.84, 1.0)]
+    assert not passages(quotes, 0.74, lengths, lengths, extend_threshold=0.22).found
+    # without the quotation marks the same two sentences are a passage
+    plain = [_quote_span(s.a, s.b, p, 11, f["lex"], 0.0) for s, p, f in quotes]
+    assert passages(plain, 0.74, lengths, lengths, extend_threshold=0.22).found
+    # a quotation copied whole (attribution and all) is a copy like any sentence
+    whole = [_quote_span(s.a, s.b, p, 11, 1.0, 1.0) for s, p, _ in quotes]
+    assert passages(whole, 0.74, lengths, lengths, extend_threshold=0.22).found
+
+
+def test_a_quotation_counts_next_to_a_sentence_of_the_passages_own():
+    """A copied paragraph takes its quotes with the sentences around it: a quotation in an
+    unbroken row with an own seed counts toward the two; one sentence away, it does not."""
+    lengths = np.full(20, 100.0)
+    own = _quote_span((3, 3), (2, 2), 0.81, 12, 0.78, 0.0)
+    next_to = _quote_span((4, 4), (3, 3), 0.87, 11, 0.77, 0.73)
+    apart = _quote_span((4, 4), (4, 4), 0.87, 11, 0.77, 0.73)
+    ev = passages([own, next_to], 0.74, lengths, lengths, extend_threshold=0.22)
+    assert ev.found and len(ev.spans) == 2
+    assert not passages([own, apart], 0.74, lengths, lengths, extend_threshold=0.22).found
+    # the picked route (consecutive on A only) does not count the quotation either ...
+    assert not passages([own, _quote_span((4, 4), (9, 9), 0.87, 11, 0.77, 0.73)], 0.74,
+                        lengths, lengths, extend_threshold=0.22).found
+    # ... but a quotation between two near-verbatim own sentences still links them
+    trio = [_quote_span((2, 2), (12, 12), 0.98, 12, 1.0, 0.0),
+            _quote_span((3, 3), (5, 5), 0.9, 11, 0.8, 0.9),
+            _quote_span((4, 4), (16, 16), 0.97, 12, 1.0, 0.0)]
+    ev = passages(trio, 0.74, lengths, lengths, extend_threshold=0.22)
+    assert ev.found and len(ev.spans) == 3
+
+
+def test_reports_quoting_one_press_conference_are_not_reuse(pipeline, shared_data):
+    """ECB+ fit half, topic 5: two reports of the 76ers firing Maurice Cheeks share the
+    general manager's two quoted sentences (word 5-gram containment 0.02) and nothing else.
+    Before quotations were told apart this pair was `partial`."""
+    from newstrace.evaluation import corpora
+    from newstrace.evaluation.planted import CONTAINMENT_INDEPENDENT, containment
+
+    arts, gold = corpora.ecbplus(shared_data, "fit")
+    by = {a.id: a for a in arts}
+    x, y = by["5_1ecb"], by["5_2ecb"]
+    assert containment(x.text, y.text) < CONTAINMENT_INDEPENDENT
+    assert "not progressing the way we" in x.text and "not progressing the way we" in y.text
+    r = pipeline.compare(x, y)
+    assert r.relation == "same_story", (r.relation, r.reason)
+
+
+def test_a_pasted_passage_of_quotes_is_still_found(pipeline, shared_data):
+    """`eval passages`' verbatim kind, fit half: three quoted sentences of one ECB+ report
+    (a quoted paragraph, "355 damaged shops in Athens") pasted into another; verbatim, so
+    a copy, and `partial` with the evidence on them."""
+    from newstrace.evaluation.planted import same_language
+    from newstrace.text.quotes import quoted_shares
+
+    case = next(c for c in same_language(shared_data, "fit", 40)
+                if c.passage[0].startswith("`` The government should assume"))
+    assert min(quoted_shares(case.passage)) == 1.0
+    r = pipeline.compare(case.source, case.host)
+    assert r.relation == "partial", (r.relation, r.reason)
+    assert _host_sentences(r, case.host.id) == case.planted_sentences()

@@ -20,6 +20,7 @@ from newstrace.text.anchors import anchors, fold
 from newstrace.text.article import Article
 from newstrace.text.entities import Facts, facts
 from newstrace.text.normalize import is_boilerplate, is_stamp
+from newstrace.text.quotes import quoted_shares
 from newstrace.text.sentences import split_sentences
 
 # Scripts written without spaces between words: a "word" run there is a phrase or a whole
@@ -79,6 +80,8 @@ class SideData:
     anchors: list[frozenset[str]]  # per sentence
     words: list[frozenset[str]]  # per sentence, folded content words
     lengths: np.ndarray  # characters per sentence
+    # Share of each sentence inside quotation marks (text/quotes.py); None: not known.
+    quoted: np.ndarray | None = None
     # Each sentence's mean cosine to its nearest background sentences: filled by
     # matching.verify on first use (an article meets many candidates; this is per article).
     hub: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -257,6 +260,7 @@ def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray,
         anchors=[a for a, _ in sets],
         words=[w for _, w in sets],
         lengths=np.array([text_length(s) for s in sents], dtype=np.float64),
+        quoted=quoted_shares(sents),
     )
     doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
     text = " ".join(sents) or article.text

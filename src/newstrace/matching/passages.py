@@ -34,6 +34,10 @@ sentences in one passage (at most `max_gap` sentences apart, bridged by extensio
 next to each other in one text when both are near-verbatim or translated), one verified
 sentence of 20 content words, or one verified sentence with two adjacent aligned ones
 (three in a row).
+Quoted speech shared by both texts (a quotation: see PassageParams.quote_share) is the
+speaker's text: it joins a passage and counts in its coverage, but counts toward the minimum
+only in an unbroken row with a seed of the passage's own, unless it is the same sentence
+whole (two reports of one press conference quote the same words in their own frames).
 One seed with one looser neighbour is not enough: between closely related languages
 (Swedish and Norwegian reports of one event) single sentences on the same fact pass the
 span threshold more often than the fit pairs show.
@@ -71,6 +75,13 @@ class PassageParams:
     # a seed) next to each other on one side are a passage wherever they sit on the other:
     # a condensed copy picks sentences from all over its source (CALIBRATION.md 17).
     picked_lex: float = 0.6
+    # A span this much inside quotation marks on both sides, within one language, and not
+    # near-verbatim as a whole (content-word Dice under quote_lex) is a quotation: two
+    # reports quoting one statement share the speaker's words, not each other's text. It
+    # verifies and counts inside a passage, but counts toward the minimum only in an
+    # unbroken row with a seed of the passage's own (CALIBRATION.md 19).
+    quote_share: float = 0.5
+    quote_lex: float = 0.9
 
 
 def minimum(params: PassageParams) -> str:
@@ -80,7 +91,8 @@ def minimum(params: PassageParams) -> str:
             "two near-verbatim or translated ones next to each other in one text), one "
             f"of {params.long_words}+ content words, one between two aligned neighbours, "
             f"{params.verified_run}+ short verified lines in a row with "
-            f"{params.run_words}+ content words, or a chain that aligns both texts whole")
+            f"{params.run_words}+ content words, or a chain that aligns both texts whole; "
+            "quoted speech counts only in a row with a sentence of the passage's own")
 
 
 @dataclass
@@ -122,6 +134,7 @@ class Evidence:
     # The most probable aligned spans that are in no passage (score = probability of
     # shared text): what a reader checks when a verdict says "not shared text".
     near: list[Span] = field(default_factory=list)
+    quotations: int = 0  # verified spans that are quotations (see _quotation)
 
     @property
     def spans(self) -> list[Span]:
@@ -157,6 +170,18 @@ def _words(f: dict[str, float]) -> float:
     return math.expm1(f["words"])  # verify.features stores log1p(min content words)
 
 
+def _quotation(f: dict[str, float], params: PassageParams) -> bool:
+    """Mostly quoted speech on both sides, and not the same sentence whole (within one
+    language; across languages a translation cannot tell)."""
+    return (f.get("quoted", 0.0) >= params.quote_share
+            and f.get("lex", 0.0) < params.quote_lex)
+
+
+def _seed(s: Span, f: dict[str, float], threshold: float, params: PassageParams) -> bool:
+    """A verified span that is not a quotation: a passage's own evidence."""
+    return s.score >= threshold and not _quotation(f, params)
+
+
 def _adjacent(x: Span, y: Span) -> bool:
     """y starts right after x on both sides: no sentence skipped between them."""
     return y.a[0] == x.a[1] + 1 and y.b[0] == x.b[1] + 1
@@ -184,12 +209,33 @@ def _flanked(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float,
     words = params.min_seed_words - 1e-9
     for k in range(len(chain) - 2):
         trio = chain[k : k + 3]
-        seeds = [s.score >= threshold for s, _ in trio]
+        seeds = [_seed(s, f, threshold, params) for s, f in trio]
         if min(_words(f) for _, f in trio) < words or not (any(seeds) if anywhere else seeds[1]):
             continue
         if all(_adjacent(x, y) for (x, _), (y, _) in zip(trio, trio[1:])):
             return True
     return False
+
+
+def _counted(chain: Sequence[tuple[Span, dict[str, float]]], threshold: float,
+             params: PassageParams) -> int:
+    """Seeds toward the minimum: the passage's own (not quotations) anywhere, quotations
+    at the seed level only in an unbroken row (no sentence skipped on either side) with one
+    of its own: a copied paragraph takes its quotes with the sentences around them, while
+    two reports quoting one statement frame it in sentences of their own."""
+    words = params.min_seed_words - 1e-9
+    count = 0
+    row_own = row_quotes = 0
+    for k, (s, f) in enumerate(chain):
+        if k and not _adjacent(chain[k - 1][0], s):
+            count += row_own + (row_quotes if row_own else 0)
+            row_own = row_quotes = 0
+        if s.score >= threshold and _words(f) >= words:
+            if _quotation(f, params):
+                row_quotes += 1
+            else:
+                row_own += 1
+    return count + row_own + (row_quotes if row_own else 0)
 
 
 def _trim_stock(chain: list[tuple[Span, dict[str, float]]], params: PassageParams
@@ -225,20 +271,21 @@ def _picked(kept_spans: Sequence[tuple[Span, dict[str, float]]], kept: Sequence[
     adds holds the others."""
     inside = {(s.a, s.b) for p in kept for s in p.spans}
     words = params.min_seed_words - 1e-9
-    near_copies = [s for s, f in kept_spans
+    # A quotation joins a group (it is part of what was picked) but does not count.
+    near_copies = [(s, _quotation(f, params)) for s, f in kept_spans
                    if s.score >= threshold and _words(f) >= words
                    and (not same_language or f.get("lex", 0.0) >= params.picked_lex)]
     out: list[Passage] = []
-    group: list[Span] = []
-    for s in near_copies + [None]:
-        if s is not None and group and (s.a[0] == group[-1].a[1] + 1
-                                        or s.b[0] == group[-1].b[1] + 1):
-            group.append(s)
+    group: list[tuple[Span, bool]] = []
+    for s, quote in near_copies + [(None, False)]:
+        if s is not None and group and (s.a[0] == group[-1][0].a[1] + 1
+                                        or s.b[0] == group[-1][0].b[1] + 1):
+            group.append((s, quote))
             continue
-        new = [x for x in group if (x.a, x.b) not in inside]
-        if len(group) >= 2 and new:
+        new = [x for x, _ in group if (x.a, x.b) not in inside]
+        if sum(not q for _, q in group) >= 2 and new:
             out.append(Passage(new, picked=True))
-        group = [s] if s is not None else []
+        group = [(s, quote)] if s is not None else []
     return out
 
 
@@ -270,16 +317,17 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
               for run in runs([s for s, _ in kept_spans], params.max_gap)]
     kept: list[Passage] = []
     for chain in chains:
-        seeds = [(s, f) for s, f in chain if s.score >= threshold
+        seeds = [(s, f) for s, f in chain if _seed(s, f, threshold, params)
                  and _words(f) >= params.min_seed_words - 1e-9]
         # "One sentence": a span of one sentence on at least one side, not a grown run.
         long_seed = any(_words(f) >= params.long_words - 1e-9
                         and (s.a[0] == s.a[1] or s.b[0] == s.b[1]) for s, f in seeds)
         verified = [(s, f) for s, f in chain if s.score >= threshold]
-        short_run = (0 < params.verified_run <= len(verified)
-                     and sum(_words(f) for _, f in verified) >= params.run_words - 1e-9)
+        own = [(s, f) for s, f in verified if not _quotation(f, params)]
+        short_run = (0 < params.verified_run <= len(own)
+                     and sum(_words(f) for _, f in own) >= params.run_words - 1e-9)
         flanked = params.flanked and _flanked(chain, threshold, params, not same_language)
-        if not (long_seed or len(seeds) >= 2 or short_run or flanked
+        if not (long_seed or _counted(chain, threshold, params) >= 2 or short_run or flanked
                 or (seeds and _whole(chain, len(lengths_a), len(lengths_b), params))):
             continue
         if same_language and all(f.get("lex", 0.0) >= params.copy_lex
@@ -289,10 +337,11 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
     kept += _picked(kept_spans, kept, threshold, params, same_language)
     al = evidence_alignment(kept, lengths_a, lengths_b)
     verified = sum(1 for _, p, _ in scored if p >= threshold)
+    quotations = sum(1 for _, p, f in scored if p >= threshold and _quotation(f, params))
     inside = {(s.a, s.b) for s in al.spans}
     near = sorted((Span(s.a, s.b, p) for s, p, _ in scored if (s.a, s.b) not in inside),
                   key=lambda s: -s.score)[:NEAR_MISSES]
-    return Evidence(kept, al, verified, near)
+    return Evidence(kept, al, verified, near, quotations)
 
 
 def evidence_alignment(kept: Sequence[Passage], lengths_a: np.ndarray, lengths_b: np.ndarray

@@ -277,6 +277,7 @@ def features(pa: Prepared, pb: Prepared, params: Params
         **_views(pa, pb),
         **compare_facts(pa.facts, pb.facts),
         "verified_spans": float(ev.verified),
+        "verified_quotations": float(ev.quotations),
         "aligned_spans": float(len(loose.spans)),
         "no_event": float(not _has_event(pa) or not _has_event(pb)),
         # A page whose text is all site furniture (prepare.analyse: a bot check, paywall or
@@ -310,7 +311,8 @@ def _out_of_order(pa: Prepared, pb: Prepared, ev: Evidence, same: bool, params: 
     al = evidence_alignment(kept, pa.side.lengths, pb.side.lengths)
     inside = {(s.a, s.b) for s in al.spans}
     near = [s for s in ev.near if (s.a, s.b) not in inside]
-    return Evidence(kept, al, ev.verified + more.verified, near)
+    return Evidence(kept, al, ev.verified + more.verified, near,
+                    ev.quotations + more.quotations)
 
 
 def _has_event(p: Prepared) -> bool:
@@ -381,8 +383,11 @@ def label_and_reason(f: dict[str, float], reuse: float, link: float, params: Par
                f"{params.reuse_threshold:.2f}")
     elif f.get("verified_spans"):
         n = int(f["verified_spans"])
-        why = (f"{n} verified sentence pair{'s' if n > 1 else ''} in no passage (a passage "
-               f"needs {minimum(params.passage)})")
+        q = int(f.get("verified_quotations", 0))
+        quotes = (f", {'all' if q == n else q} quoted speech (the speaker's words, which "
+                  "independent reports share)" if q else "")
+        why = (f"{n} verified sentence pair{'s' if n > 1 else ''} in no passage{quotes} (a "
+               f"passage needs {minimum(params.passage)})")
     elif f.get("aligned_spans"):
         why = "no aligned sentence pair verified as shared text"
     else:

@@ -97,6 +97,7 @@ class SpanSide:
     words: list[frozenset[str]]
     chars: list[float]
     hub: np.ndarray | None = None  # knn_mean of each span vector, where already known
+    quoted: np.ndarray | None = None  # share of each span inside quotation marks
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -120,7 +121,12 @@ def span_side(side: SideData, ranges: Sequence[tuple[int, int]]) -> SpanSide:
         hub[single] = sentence_hub(side)[[r[0] for r, one in zip(ranges, single) if one]]
     if (~single).any():
         hub[~single] = knn_mean(matrix[~single])
-    return SpanSide(matrix, anchors, words, chars, hub)
+    quoted = None
+    if side.quoted is not None:
+        weights = np.maximum(side.lengths, 1.0)
+        quoted = np.array([float(np.average(side.quoted[a : b + 1], weights=weights[a : b + 1]))
+                           for a, b in ranges], np.float32)
+    return SpanSide(matrix, anchors, words, chars, hub, quoted)
 
 
 def sentence_hub(side: SideData) -> np.ndarray:
@@ -192,6 +198,10 @@ def features(a: SpanSide, b: SpanSide, same_language: bool,
             "name_conflict": _conflict(names_a, names_b),
             "len_ratio": abs(math.log(ca / cb)),
             "words": math.log1p(min(len(a.words[i]), len(b.words[i]))),
+            # Read by passages.py (a quotation does not seed), not by the span model; within
+            # one language only, where `lex` tells a copied quote from a shared one.
+            "quoted": (min(float(a.quoted[i]), float(b.quoted[i])) if same_language
+                       and a.quoted is not None and b.quoted is not None else 0.0),
         })
     return out
 
