@@ -349,7 +349,8 @@ def pair_view(pair: Mapping[str, Any], art_a: Mapping[str, Any] | None,
         assert art_a is not None and art_b is not None
         # The closest aligned sentences, so a reader can check the "not shared text".
         body = ('<p class="nt-muted">No shared text. The closest aligned sentences, which '
-                "did not verify as shared text (score: probability of shared text):</p>"
+                "form no passage: too few, too far apart or too weak, or quoted speech that "
+                "both quote (score: probability of shared text; see why above):</p>"
                 + _span_table(pair, near, art_a, art_b, False, "nt-evidence nt-near"))
     elif not evidence:
         body = ('<p class="nt-muted">No shared text: these articles are related by their '
