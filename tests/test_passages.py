@@ -759,6 +759,9 @@ def test_a_shared_quotation_is_no_passage_of_its_own():
     # a quotation copied whole (attribution and all) is a copy like any sentence
     whole = [_quote_span(s.a, s.b, p, 11, 1.0, 1.0) for s, p, _ in quotes]
     assert passages(whole, 0.74, lengths, lengths, extend_threshold=0.22).found
+    # a long statement quoted word for word in two frames of their own is not
+    framed = [(s, p, {**f, "frame": 0.4}) for s, p, f in whole]
+    assert not passages(framed, 0.74, lengths, lengths, extend_threshold=0.22).found
 
 
 def test_a_quotation_counts_next_to_a_sentence_of_the_passages_own():
@@ -811,3 +814,22 @@ def test_a_pasted_passage_of_quotes_is_still_found(pipeline, shared_data):
     r = pipeline.compare(case.source, case.host)
     assert r.relation == "partial", (r.relation, r.reason)
     assert _host_sentences(r, case.host.id) == case.planted_sentences()
+
+
+def test_one_long_statement_in_two_frames_is_not_reuse(pipeline):
+    """Real text: Michael Kofman's long quoted sentence from The Guardian's report (seed
+    003) given to the BBC's report (001) in a short frame of its own ("…," he said) and
+    put back into 003 in another ("He wrote: …"): word for word (content-word Dice over
+    0.9), so only the frames tell two reports quoting one analyst from a copy:
+    `same_story`. In the same frame on both sides the sentence is a copy like any other of
+    20+ content words: `partial`."""
+    l1, l3 = _lines("001"), _lines("003")
+    k = next(i for i, x in enumerate(l3) if x.startswith("“I doubt North Korea"))
+    words = l3[k][1 : l3[k].index("” said")]
+    said, wrote = f"“{words},” he said.", f"He wrote: “{words}.”"
+    for theirs, expected in ((wrote, "same_story"), (said, "partial")):
+        bbc = Article(id="bbc+quote", lang="en", text="\n".join(l1[:10] + [said] + l1[10:]))
+        guardian = Article(id="guardian+quote", lang="en",
+                           text="\n".join(l3[:k] + [theirs] + l3[k + 1:]))
+        r = pipeline.compare(bbc, guardian)
+        assert r.relation == expected, (theirs[:12], r.relation, r.reason)

@@ -41,3 +41,17 @@ def test_a_sentence_opening_with_a_mark_opens_a_quotation():
     got = quoted_shares(["`` A man came in,'' police Const.", "Tim Fanning said `` later",
                          "`` Our negotiators talked him down.''"])
     assert got[2] == 1.0
+
+
+def test_the_frame_is_the_text_outside_the_marks():
+    from newstrace.text.quotes import quotations
+
+    shares, frames = quotations([
+        "`` We will rebuild every shop,'' the mayor said.",
+        "In a statement, officials said: `` We will rebuild every shop.''",
+        "No quotation here at all.",
+    ])
+    assert frames[0].split() == ["the", "mayor", "said."]
+    assert frames[1].split() == ["In", "a", "statement,", "officials", "said:"]
+    assert frames[2] == "No quotation here at all."
+    assert shares[0] > 0.5 and shares[1] < 0.6 and shares[2] == 0.0

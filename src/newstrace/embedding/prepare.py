@@ -20,7 +20,7 @@ from newstrace.text.anchors import anchors, fold
 from newstrace.text.article import Article
 from newstrace.text.entities import Facts, facts
 from newstrace.text.normalize import is_boilerplate, is_stamp
-from newstrace.text.quotes import quoted_shares
+from newstrace.text.quotes import quotations
 from newstrace.text.sentences import split_sentences
 
 # Scripts written without spaces between words: a "word" run there is a phrase or a whole
@@ -80,8 +80,10 @@ class SideData:
     anchors: list[frozenset[str]]  # per sentence
     words: list[frozenset[str]]  # per sentence, folded content words
     lengths: np.ndarray  # characters per sentence
-    # Share of each sentence inside quotation marks (text/quotes.py); None: not known.
+    # Share of each sentence inside quotation marks (text/quotes.py), and the content words
+    # of its frame (the words outside them); None: not known.
     quoted: np.ndarray | None = None
+    frames: list[frozenset[str]] | None = None
     # Each sentence's mean cosine to its nearest background sentences: filled by
     # matching.verify on first use (an article meets many candidates; this is per article).
     hub: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -255,12 +257,14 @@ def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray,
     sents = article.sentences
     if sets is None:
         sets = [sentence_sets(s) for s in sents]
+    quoted, frames = quotations(sents)
     side = SideData(
         vectors=vecs,
         anchors=[a for a, _ in sets],
         words=[w for _, w in sets],
         lengths=np.array([text_length(s) for s in sents], dtype=np.float64),
-        quoted=quoted_shares(sents),
+        quoted=quoted,
+        frames=[sentence_sets(f)[1] if f.strip() else frozenset() for f in frames],
     )
     doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
     text = " ".join(sents) or article.text

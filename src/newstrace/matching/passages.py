@@ -76,12 +76,14 @@ class PassageParams:
     # a condensed copy picks sentences from all over its source (CALIBRATION.md 17).
     picked_lex: float = 0.6
     # A span this much inside quotation marks on both sides, within one language, and not
-    # near-verbatim as a whole (content-word Dice under quote_lex) is a quotation: two
-    # reports quoting one statement share the speaker's words, not each other's text. It
-    # verifies and counts inside a passage, but counts toward the minimum only in an
-    # unbroken row with a seed of the passage's own (CALIBRATION.md 19).
+    # the same sentence whole (content-word Dice at least quote_lex, and of the words
+    # outside the marks at least quote_frame) is a quotation: two reports quoting one
+    # statement share the speaker's words, not each other's text. It verifies and counts
+    # inside a passage, but counts toward the minimum only in an unbroken row with a seed
+    # of the passage's own (CALIBRATION.md 19).
     quote_share: float = 0.5
     quote_lex: float = 0.9
+    quote_frame: float = 0.5
 
 
 def minimum(params: PassageParams) -> str:
@@ -171,10 +173,14 @@ def _words(f: dict[str, float]) -> float:
 
 
 def _quotation(f: dict[str, float], params: PassageParams) -> bool:
-    """Mostly quoted speech on both sides, and not the same sentence whole (within one
-    language; across languages a translation cannot tell)."""
+    """Mostly quoted speech on both sides, and not the same sentence whole: near-verbatim
+    (`quote_lex`) in a frame of the same words (`quote_frame`: a long statement quoted
+    by two reports differs only in its short frames, "…," a spokesman said / In a
+    statement, officials said: "…"). Within one language; across languages a
+    translation cannot tell."""
     return (f.get("quoted", 0.0) >= params.quote_share
-            and f.get("lex", 0.0) < params.quote_lex)
+            and (f.get("lex", 0.0) < params.quote_lex
+                 or f.get("frame", 1.0) < params.quote_frame))
 
 
 def _seed(s: Span, f: dict[str, float], threshold: float, params: PassageParams) -> bool:

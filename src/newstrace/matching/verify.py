@@ -98,6 +98,7 @@ class SpanSide:
     chars: list[float]
     hub: np.ndarray | None = None  # knn_mean of each span vector, where already known
     quoted: np.ndarray | None = None  # share of each span inside quotation marks
+    frames: list[frozenset[str]] | None = None  # content words outside them
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -126,7 +127,9 @@ def span_side(side: SideData, ranges: Sequence[tuple[int, int]]) -> SpanSide:
         weights = np.maximum(side.lengths, 1.0)
         quoted = np.array([float(np.average(side.quoted[a : b + 1], weights=weights[a : b + 1]))
                            for a, b in ranges], np.float32)
-    return SpanSide(matrix, anchors, words, chars, hub, quoted)
+    frames = None if side.frames is None else [frozenset().union(*side.frames[a : b + 1])
+                                                for a, b in ranges]
+    return SpanSide(matrix, anchors, words, chars, hub, quoted, frames)
 
 
 def sentence_hub(side: SideData) -> np.ndarray:
@@ -202,6 +205,10 @@ def features(a: SpanSide, b: SpanSide, same_language: bool,
             # one language only, where `lex` tells a copied quote from a shared one.
             "quoted": (min(float(a.quoted[i]), float(b.quoted[i])) if same_language
                        and a.quoted is not None and b.quoted is not None else 0.0),
+            # Content-word Dice of the frames (the words outside the quotation marks); 1.0
+            # where neither side has one, or where frames are not known.
+            "frame": (_dice(a.frames[i], b.frames[i]) if a.frames is not None
+                      and b.frames is not None and (a.frames[i] or b.frames[i]) else 1.0),
         })
     return out
 

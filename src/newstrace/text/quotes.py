@@ -11,7 +11,7 @@ the guillemets (German) toggles the same. Single quotes are left out: ’ and ' 
 apostrophes. A quotation may run over several sentences (a quoted paragraph opens with a
 mark and closes sentences later), so the state carries from one sentence to the next, for
 at most `CARRY` sentences without any mark: a stray mark does not quote the rest of the
-article.
+article. A sentence whose marks pair up, or that opens with one, starts outside.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ _WORD = re.compile(r"[^\W_]")
 CARRY = 4  # sentences without a mark a quotation runs over before it is taken as unclosed
 
 
-def quoted_shares(sentences: Sequence[str]) -> np.ndarray:
+def quotations(sentences: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """For each sentence, the share of its word characters (letters and digits, so any
-    script alike) that lie inside quotation marks."""
+    script alike) that lie inside quotation marks, and its text outside them (the frame:
+    "…," the spokesman said)."""
     out = np.zeros(len(sentences), np.float32)
+    frames: list[str] = []
     inside, quiet = False, 0
     for k, sentence in enumerate(sentences):
         marks = [m.start() for m in _MARKS.finditer(sentence)]
@@ -39,14 +41,26 @@ def quoted_shares(sentences: Sequence[str]) -> np.ndarray:
                 inside = False
         else:
             quiet = 0
-        # A sentence that opens with a mark opens a quotation, whatever came before.
-        state = inside and not (marks and not _WORD.search(sentence, 0, marks[0]))
-        last, quoted, total = 0, 0, 0
+        # A sentence with its marks in pairs holds its own quotations, and one that opens
+        # with a mark opens one: either way, whatever came before is closed. Only an odd
+        # mark elsewhere may close a quotation carried from the sentences before.
+        state = inside and (not marks or (len(marks) % 2 == 1
+                                          and bool(_WORD.search(sentence, 0, marks[0]))))
+        last, quoted, total, frame = 0, 0, 0, []
         for pos in marks + [len(sentence)]:
             letters = len(_WORD.findall(sentence, last, pos))
             total += letters
-            quoted += letters if state else 0
+            if state:
+                quoted += letters
+            else:
+                frame.append(sentence[last:pos])
             state, last = not state, pos
         inside = not state  # the sentence end flipped it once more than its marks
         out[k] = quoted / total if total else 0.0
-    return out
+        frames.append(_MARKS.sub(" ", " ".join(frame)))
+    return out, frames
+
+
+def quoted_shares(sentences: Sequence[str]) -> np.ndarray:
+    """quotations' shares alone."""
+    return quotations(sentences)[0]
