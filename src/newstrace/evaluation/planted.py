@@ -20,6 +20,10 @@ which host sentences are shared text, so detection, labels and evidence can be s
   sentences of a SemEval text pasted, verbatim or lightly edited, into another text of its
   language (de, en, es, fr, pl, tr, ar), so the same-language rules (stock phrases,
   boilerplate, word overlap) are measured outside ECB+'s English;
+- quoted (`quoted`, `newstrace eval passages` only): 3 consecutive sentences of an ECB+
+  report that are mostly quoted speech pasted verbatim into a report of the same event;
+  its control is that report given the same quoted words in frames of its own ("In a
+  statement, officials said: …"), as two reports of one press conference quote them;
 - control: the same host without the passage, against the same source.
 
 Calibration plants from the fit halves, `newstrace eval passages` from the report halves.
@@ -36,6 +40,7 @@ from pathlib import Path
 from newstrace.embedding.prepare import shingles, words
 from newstrace.evaluation import corpora
 from newstrace.text.article import Article
+from newstrace.text.quotes import quoted_shares, quoted_text, self_quoted
 from newstrace.text.sentences import split_sentences
 
 CONTAINMENT_INDEPENDENT = 0.05  # word-5-gram containment below which two texts share none
@@ -54,7 +59,7 @@ class PlantedCase:
     kind: str  # "verbatim", "edited", "translated" (newstest) or "translated-flores"
     source: Article  # the article the passage comes from
     host: Article  # the host with the passage pasted in
-    control: Article  # the host as it was
+    control: Article  # the host as it was (kind "quoted": with the quotes reframed)
     passage: list[str]  # the pasted lines, as they appear in the host
 
     def planted_sentences(self) -> set[int]:
@@ -128,6 +133,55 @@ def same_language(data: Path, split: str, n: int, seed: int = 7,
             kind, Article(id=src.id, text=src.text, lang=src.lang),
             Article(id=f"{host.id}+{kind}", text=text, lang=host.lang),
             Article(id=host.id, text=host.text, lang=host.lang), passage))
+        used |= {src.id, host.id}
+    return out
+
+
+# Frames of a quotation that no report of the corpus uses: the control's own attribution.
+QUOTE_FRAMES = ("In a statement, officials said:", "Speaking to reporters, one of them said:",
+                "A spokesperson added:")
+
+
+def quoted(data: Path, split: str, n: int, seed: int = 13) -> list[PlantedCase]:
+    """ECB+ reports of one event: 3 consecutive sentences of one, at least two of them
+    mostly quoted speech inside a pair of their own marks, pasted verbatim into another
+    (kind "quoted"); the control is the other report given the same quoted words (those
+    sentences' only) in frames of its own (QUOTE_FRAMES), so a shared quotation that is no
+    copy is measured as the controls' false reuse."""
+    rng = random.Random(seed)
+    arts, gold = corpora.ecbplus(data, split)
+    by_event: dict[str, list[Article]] = defaultdict(list)
+    for a in arts:
+        by_event[gold[a.id]].append(a)
+    pairs = [(x, y) for group in by_event.values() for x in group for y in group if x is not y]
+    rng.shuffle(pairs)
+    out: list[PlantedCase] = []
+    used: set[str] = set()
+    for src, host in pairs:
+        if len(out) >= n:
+            break
+        if src.id in used or host.id in used or \
+                containment(src.text, host.text) >= CONTAINMENT_INDEPENDENT:
+            continue
+        ss, hs = split_sentences(src.text), split_sentences(host.text)
+        shares, inner = quoted_shares(ss), quoted_text(ss)
+        quote = [shares[j] >= 0.5 and self_quoted(ss[j]) and len(inner[j].split()) >= 4
+                 for j in range(len(ss))]
+        runs = [k for k in range(len(ss) - 2) if sum(quote[k : k + 3]) >= 2
+                and all(len(ss[j].split()) >= 6 for j in range(k, k + 3))]
+        if not runs or len(hs) < 5:
+            continue
+        k = rng.choice(runs)
+        passage = ss[k : k + 3]
+        reframed = [f"{QUOTE_FRAMES[j]} “{inner[k + j].rstrip(',;:.!? ')}.”" for j in range(3)
+                    if quote[k + j]]
+        at = rng.randint(max(1, len(hs) // 3), max(1, 2 * len(hs) // 3))
+        out.append(PlantedCase(
+            "quoted", Article(id=src.id, text=src.text, lang=src.lang),
+            Article(id=f"{host.id}+quoted", text="\n".join(hs[:at] + passage + hs[at:]),
+                    lang=host.lang),
+            Article(id=f"{host.id}+reframed", text="\n".join(hs[:at] + reframed + hs[at:]),
+                    lang=host.lang), passage))
         used |= {src.id, host.id}
     return out
 

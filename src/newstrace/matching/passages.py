@@ -77,7 +77,7 @@ class PassageParams:
     picked_lex: float = 0.6
     # A span this much inside quotation marks on both sides, within one language, and not
     # the same sentence whole (content-word Dice at least quote_lex, and of the words
-    # outside the marks at least quote_frame) is a quotation: two reports quoting one
+    # outside the marks more than quote_frame) is a quotation: two reports quoting one
     # statement share the speaker's words, not each other's text. It verifies and counts
     # inside a passage, but counts toward the minimum only in an unbroken row with a seed
     # of the passage's own (CALIBRATION.md 19).
@@ -180,7 +180,7 @@ def _quotation(f: dict[str, float], params: PassageParams) -> bool:
     translation cannot tell."""
     return (f.get("quoted", 0.0) >= params.quote_share
             and (f.get("lex", 0.0) < params.quote_lex
-                 or f.get("frame", 1.0) < params.quote_frame))
+                 or f.get("frame", 1.0) <= params.quote_frame))
 
 
 def _seed(s: Span, f: dict[str, float], threshold: float, params: PassageParams) -> bool:

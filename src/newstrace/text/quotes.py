@@ -17,7 +17,7 @@ article. A sentence whose marks pair up, or that opens with one, starts outside.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -26,14 +26,10 @@ _WORD = re.compile(r"[^\W_]")
 CARRY = 4  # sentences without a mark a quotation runs over before it is taken as unclosed
 
 
-def quotations(sentences: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """For each sentence, the share of its word characters (letters and digits, so any
-    script alike) that lie inside quotation marks, and its text outside them (the frame:
-    "…," the spokesman said)."""
-    out = np.zeros(len(sentences), np.float32)
-    frames: list[str] = []
+def _segments(sentences: Sequence[str]) -> Iterator[list[tuple[str, bool]]]:
+    """Each sentence as its pieces between marks, each with whether it is quoted."""
     inside, quiet = False, 0
-    for k, sentence in enumerate(sentences):
+    for sentence in sentences:
         marks = [m.start() for m in _MARKS.finditer(sentence)]
         if not marks:
             quiet += 1
@@ -46,19 +42,38 @@ def quotations(sentences: Sequence[str]) -> tuple[np.ndarray, list[str]]:
         # mark elsewhere may close a quotation carried from the sentences before.
         state = inside and (not marks or (len(marks) % 2 == 1
                                           and bool(_WORD.search(sentence, 0, marks[0]))))
-        last, quoted, total, frame = 0, 0, 0, []
+        pieces, last = [], 0
         for pos in marks + [len(sentence)]:
-            letters = len(_WORD.findall(sentence, last, pos))
-            total += letters
-            if state:
-                quoted += letters
-            else:
-                frame.append(sentence[last:pos])
+            pieces.append((_MARKS.sub(" ", sentence[last:pos]), state))
             state, last = not state, pos
         inside = not state  # the sentence end flipped it once more than its marks
+        yield pieces
+
+
+def quotations(sentences: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """For each sentence, the share of its word characters (letters and digits, so any
+    script alike) that lie inside quotation marks, and its text outside them (the frame:
+    "…," the spokesman said)."""
+    out = np.zeros(len(sentences), np.float32)
+    frames: list[str] = []
+    for k, pieces in enumerate(_segments(sentences)):
+        total = sum(len(_WORD.findall(text)) for text, _ in pieces)
+        quoted = sum(len(_WORD.findall(text)) for text, q in pieces if q)
         out[k] = quoted / total if total else 0.0
-        frames.append(_MARKS.sub(" ", " ".join(frame)))
+        frames.append(" ".join(text for text, q in pieces if not q))
     return out, frames
+
+
+def quoted_text(sentences: Sequence[str]) -> list[str]:
+    """For each sentence, its words inside quotation marks (the speaker's), marks removed."""
+    return [" ".join(" ".join(text for text, q in pieces if q).split())
+            for pieces in _segments(sentences)]
+
+
+def self_quoted(sentence: str) -> bool:
+    """The sentence opens and closes a quotation of its own (at least one pair of marks),
+    not only one carried over from the sentences around it."""
+    return len(_MARKS.findall(sentence)) >= 2
 
 
 def quoted_shares(sentences: Sequence[str]) -> np.ndarray:
