@@ -13,6 +13,7 @@ from typing import Any
 import lxml.html
 import pytest
 
+from conftest import SEEDS
 from newstrace.matching.relation import REUSE
 from newstrace.pipeline import ScanResult
 from newstrace.service.report import SPAN_COLOURS, json_for_script, render_html
@@ -457,3 +458,29 @@ def test_pair_view_of_a_moved_block_shows_every_sentence_once() -> None:
     assert shown_a.count("A's own closing line.") == 1
     for s in sa[:6]:
         assert shown_a.count(s) == 1 and shown_b.count(s) == 1
+
+
+def test_pair_view_marks_quoted_speech(pipeline) -> None:
+    """Real text: Kofman's long quote from The Guardian's report (seed 003) pasted with its
+    frame into the BBC's (001), and two of 003's sentences after it: a passage, `partial`.
+    The row of the quote says it is quoted speech on both sides; the others do not."""
+    from newstrace import Article
+    from newstrace.service.report import pair_view
+
+    lines = {p: [x for x in next(SEEDS.glob(f"{p}_*")).read_text(encoding="utf-8")
+                 .splitlines() if x.strip()] for p in ("001", "003")}
+    l1, l3 = lines["001"], lines["003"]
+    k = next(i for i, x in enumerate(l3) if x.startswith("“I doubt North Korea"))
+    bbc = Article(id="bbc", lang="en", text="\n".join(l1[:10] + l3[k : k + 3] + l1[10:]))
+    res = pipeline.scan([bbc, Article(id="guardian", lang="en", text="\n".join(l3))])
+    d = res.to_dict(with_sentences=True)
+    arts = {a["id"]: a for a in d["articles"]}
+    pair = next(p for p in d["pairs"] if p["relation"] == "partial")
+    doc = lxml.html.fragment_fromstring(pair_view(pair, arts[pair["a"]], arts[pair["b"]]),
+                                        create_parent="div")
+    rows = doc.find_class("nt-span")
+    quoted = [r for r in rows if "nt-quoted" in r.get("class")]
+    assert len(rows) >= 2 and len(quoted) == 1
+    assert "I doubt North Korea" in quoted[0].text_content()
+    assert "quoted speech" in quoted[0].find_class("nt-score")[0].get("title")
+    assert float(quoted[0].find_class("nt-score")[0].text_content()) > 0.5

@@ -17,8 +17,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from newstrace.embedding.prepare import token_runs
 from newstrace.grouping import origin_status, origin_text
+from newstrace.matching.passages import PassageParams
+from newstrace.text.quotes import quoted_shares
 
 RELATION_COLOURS = {
     "duplicate": "#c62828",
@@ -81,6 +85,9 @@ table.nt-evidence th { text-align: left; padding: 6px 8px; font-size: 14px;
 table.nt-evidence th.nt-score-col { width: 64px; text-align: center; }
 table.nt-evidence td { vertical-align: top; padding: 4px 8px; font-size: 14px; }
 td.nt-score { text-align: center; font: 12px ui-monospace, monospace; color: var(--muted); }
+/* Quoted speech on both sides: the speaker's words (matching/passages.py: a quotation). */
+tr.nt-quoted td.nt-score::after { content: "quote"; display: block; font-size: 10px;
+  letter-spacing: .04em; text-transform: uppercase; color: #8a94a3; }
 tr.nt-gap td { color: #7b8594; }
 .nt-s { display: inline; }
 .nt-n { font: 10px ui-monospace, monospace; color: #8a94a3; margin-right: 3px;
@@ -246,12 +253,29 @@ def _side(sents: list[str], langs: list[Any], doc_lang: Any, lo: int, hi: int,
                    for i in range(max(0, lo), hi + 1) if i < len(sents))
 
 
+def _quoted(qa: np.ndarray, sa: list[str], la: list[Any], da: Any, a: tuple[int, int],
+            qb: np.ndarray, sb: list[str], lb: list[Any], db: Any, b: tuple[int, int]) -> bool:
+    """Is the span mostly quoted speech on both sides, within one language (the first
+    condition of passages' quotation; the engine also asks that it is not copied whole)?"""
+    if not (0 <= a[0] <= a[1] < len(sa) and 0 <= b[0] <= b[1] < len(sb)):
+        return False
+    if _span_langs(la, da, *a) != _span_langs(lb, db, *b):
+        return False
+
+    def share(q: np.ndarray, sents: list[str], lo: int, hi: int) -> float:
+        weights = [max(len(x), 1) for x in sents[lo : hi + 1]]
+        return float(np.average(q[lo : hi + 1], weights=weights))
+
+    return min(share(qa, sa, *a), share(qb, sb, *b)) >= PassageParams().quote_share
+
+
 def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
                art_b: Mapping[str, Any], show_gaps: bool) -> str:
     sa, sb = _sentences(art_a) or [], _sentences(art_b) or []
     la, lb = list(art_a.get("sentence_langs") or []), list(art_b.get("sentence_langs") or [])
     da, db = art_a.get("lang"), art_b.get("lang")
     spans = sorted(spans, key=lambda s: (s["a"][0], s["b"][0]))
+    qa, qb = quoted_shares(sa), quoted_shares(sb)
     rows: list[str] = []
     # Sentences shown so far, in a span or a gap row. Evidence is sorted by A, and B goes
     # back where a block was moved, so B's context is what B holds before the span and
@@ -281,10 +305,14 @@ def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
         shared = _shared_words(sa, la, da, (a0, a1), sb, lb, db, (b0, b1))
         cell_a = _side(sa, la, da, a0, a1, shared)
         cell_b = _side(sb, lb, db, b0, b1, shared)
+        quoted = _quoted(qa, sa, la, da, (a0, a1), qb, sb, lb, db, (b0, b1))
+        title = "probability of shared text" + (
+            "; quoted speech on both sides: the speaker's words, evidence of copying only "
+            "next to a sentence of the passage's own" if quoted else "")
         rows.append(
-            f'<tr class="nt-span" data-span="{k}">'
+            f'<tr class="nt-span{" nt-quoted" if quoted else ""}" data-span="{k}">'
             f'<td class="nt-hl {colour}" data-span="{k}">{cell_a}</td>'
-            f'<td class="nt-score" title="probability of shared text">'
+            f'<td class="nt-score" title="{_e(title)}">'
             f'{float(span.get("score", 0)):.2f}</td>'
             f'<td class="nt-hl {colour}" data-span="{k}">{cell_b}</td></tr>'
         )
