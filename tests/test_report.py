@@ -484,3 +484,10 @@ def test_pair_view_marks_quoted_speech(pipeline) -> None:
     assert "I doubt North Korea" in quoted[0].text_content()
     assert "quoted speech" in quoted[0].find_class("nt-score")[0].get("title")
     assert float(quoted[0].find_class("nt-score")[0].text_content()) > 0.5
+    # A partial link that merges no family is listed in the story, and its articles are
+    # not "independent coverage, no shared text".
+    assert d["families"] == []
+    page = lxml.html.fromstring(render_html(d))
+    outside = page.find_class("nt-outside")[0]
+    assert "partial" in outside.text_content() and outside.xpath(".//a[@href]")
+    assert not page.find_class("nt-independent")

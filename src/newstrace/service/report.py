@@ -22,6 +22,7 @@ import numpy as np
 from newstrace.embedding.prepare import token_runs
 from newstrace.grouping import origin_status, origin_text
 from newstrace.matching.passages import PassageParams
+from newstrace.matching.relation import REUSE
 from newstrace.text.quotes import quoted_shares
 
 RELATION_COLOURS = {
@@ -646,18 +647,7 @@ def _family_card(fam: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
     src = fam.get("attributed_source")
     members = "".join(f"<li>{article_label(arts.get(str(m)), str(m))}</li>"
                       for m in fam.get("articles") or [])
-    rows = []
-    for p in fam_pairs:
-        key = (str(p["a"]), str(p["b"]))
-        link = (f'<a href="#{anchors[key]}">evidence</a>' if key in anchors else "")
-        rows.append(
-            f'<tr><td class="nt-id">{_e(p["a"])}</td><td class="nt-id">{_e(p["b"])}</td>'
-            f'<td>{_rel(str(p["relation"]))}</td><td>{float(p.get("reuse_score") or 0):.2f}</td>'
-            f"<td>{_e(_direction_text(p))}</td><td>{link}</td></tr>"
-        )
-    table = ('<table class="nt-table"><thead><tr><th>A</th><th>B</th><th>relation</th>'
-             "<th>reuse</th><th>direction</th><th></th></tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
+    table = _reuse_table(fam_pairs, anchors)
     return (
         f'<div class="nt-card nt-family" data-family="{_e(fam.get("id"))}">'
         f'<h3>Family {_e(fam.get("id"))} <span class="nt-muted nt-small">'
@@ -673,6 +663,23 @@ def _family_card(fam: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
     )
 
 
+def _reuse_table(pairs: list[Mapping[str, Any]], anchors: Mapping[tuple[str, str], str]
+                 ) -> str:
+    """Reuse pairs, a row each, with a link to their evidence further down the page."""
+    rows = []
+    for p in pairs:
+        key = (str(p["a"]), str(p["b"]))
+        link = (f'<a href="#{anchors[key]}">evidence</a>' if key in anchors else "")
+        rows.append(
+            f'<tr><td class="nt-id">{_e(p["a"])}</td><td class="nt-id">{_e(p["b"])}</td>'
+            f'<td>{_rel(str(p["relation"]))}</td><td>{float(p.get("reuse_score") or 0):.2f}</td>'
+            f"<td>{_e(_direction_text(p))}</td><td>{link}</td></tr>"
+        )
+    return ('<table class="nt-table"><thead><tr><th>A</th><th>B</th><th>relation</th>'
+            "<th>reuse</th><th>direction</th><th></th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
+
+
 def _story_card(story: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
                 fams: list[Mapping[str, Any]], pairs: list[Mapping[str, Any]],
                 anchors: Mapping[tuple[str, str], str]) -> str:
@@ -684,14 +691,29 @@ def _story_card(story: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
         ids = {str(m) for m in f.get("articles") or []}
         fp = [p for p in pairs if str(p["a"]) in ids and str(p["b"]) in ids and p.get("evidence")]
         cards.append(_family_card(f, arts, fp, anchors))
-    indep = [m for m in members if m not in in_family]
+    mset = set(members)
+    # A partial link merges families only when the shared text is most of the smaller
+    # article (grouping/families.py): the others are listed here, and their articles are
+    # not "no shared text".
+    family_of = {str(m): str(f.get("id")) for f in fams for m in f.get("articles") or []}
+    outside = [p for p in pairs if str(p["a"]) in mset and str(p["b"]) in mset
+               and p.get("relation") in REUSE
+               and (str(p["a"]) not in family_of
+                    or family_of.get(str(p["a"])) != family_of.get(str(p["b"])))]
+    linked = {str(x) for p in outside for x in (p["a"], p["b"])}
+    outside_html = ""
+    if outside:
+        outside_html = ('<div class="nt-card nt-outside"><h3>Shared passages outside '
+                        'families</h3><p class="nt-muted nt-small">Text shared that is not '
+                        "most of the smaller article: listed, not merged into a family.</p>"
+                        f"{_reuse_table(outside, anchors)}</div>")
+    indep = [m for m in members if m not in in_family and m not in linked]
     indep_html = ""
     if indep:
         items = "".join(f"<li>{article_label(arts.get(m), m)}</li>" for m in indep)
         indep_html = ('<div class="nt-card nt-independent"><h3>Independent coverage</h3>'
                       '<p class="nt-muted nt-small">Same event, no shared text.</p>'
                       f"<ul>{items}</ul></div>")
-    mset = set(members)
     story_pairs = [p for p in pairs if str(p["a"]) in mset and str(p["b"]) in mset
                    and not p.get("evidence")]
     sp_html = ""
@@ -716,7 +738,7 @@ def _story_card(story: Mapping[str, Any], arts: Mapping[str, Mapping[str, Any]],
         f'{" ".join(_lang(x) for x in langs)}</span></h2>'
         + (f'<p class="nt-story-title">{_e(_clip(first_title, 160))}</p>' if first_title else "")
         + dates + _timeline(story.get("timeline") or [])
-        + "".join(cards) + indep_html + sp_html + "</section>"
+        + "".join(cards) + outside_html + indep_html + sp_html + "</section>"
     )
 
 

@@ -612,7 +612,11 @@ async function viewStory(id) {
   show(loading("story"));
   const s = await api("/api/stories/" + enc(id));
   const inFamily = new Set(s.families.flatMap((f) => f.articles));
-  const indep = s.articles.filter((a) => !inFamily.has(a.id));
+  // A partial link that merges no family still shares text: its articles are not
+  // "independent coverage" (the relations table below lists the link).
+  const reuse = new Set(RELATION_ORDER.filter((r) => r !== "same_story"));
+  const linked = new Set(s.pairs.filter((p) => reuse.has(p.relation)).flatMap((p) => [p.a, p.b]));
+  const indep = s.articles.filter((a) => !inFamily.has(a.id) && !linked.has(a.id));
   const cards = [];
   for (const f of s.families) cards.push(await familyCard(f, s.articles, true));
   show(el("h2", {}, `Story ${s.id} `, el("span", { class: "nt-muted nt-small", text: `${s.size} articles · ` }),
