@@ -234,9 +234,13 @@ def sentence_sets(sentence: str) -> SentenceSets:
     # (A word of a script anyascii cannot spell folds to "": no evidence of anything.)
     # Character bigrams of scripts without spaces count as content tokens too.
     # A publication stamp has none: like a dateline, it never seeds a passage.
-    content = frozenset() if is_stamp(sentence) else frozenset(
-        fold(w) for w in words(sentence) if len(w) >= 4 or is_dense(w)) - {""}
+    content = frozenset() if is_stamp(sentence) else content_words(sentence)
     return frozenset(anchors(sentence)), content
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Folded words of 4+ letters, and the character bigrams of scripts without spaces."""
+    return frozenset(fold(w) for w in words(text) if len(w) >= 4 or is_dense(w)) - {""}
 
 
 def pack_sets(sets: SentenceSets) -> str:
@@ -264,7 +268,8 @@ def build(article: Article, raw: np.ndarray, lead_vector: np.ndarray,
         words=[w for _, w in sets],
         lengths=np.array([text_length(s) for s in sents], dtype=np.float64),
         quoted=quoted,
-        frames=[sentence_sets(f)[1] if f.strip() else frozenset() for f in frames],
+        # Not sentence_sets: a frame needs no anchors, nor a place in its cache.
+        frames=[content_words(f) for f in frames],
     )
     doc_anchors = frozenset().union(*side.anchors) if side.anchors else frozenset()
     text = " ".join(sents) or article.text

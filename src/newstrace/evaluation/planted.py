@@ -104,18 +104,24 @@ def _passage(src: Article, host: Article, rng: random.Random, edited: bool,
     return passage, hs
 
 
-def same_language(data: Path, split: str, n: int, seed: int = 7,
-                  edited: bool = False, picked: bool = False) -> list[PlantedCase]:
-    """ECB+ reports of one event: 3 sentences of one pasted into another. `picked`: the 3
-    sentences come from all over the source, 5 to 7 of its sentences apart, and are pasted
-    together (a condensed copy's way; kind "picked", `eval passages` only)."""
-    rng = random.Random(seed + int(edited) + 2 * int(picked))
+def _event_pairs(data: Path, split: str, rng: random.Random) -> list[tuple[Article, Article]]:
+    """Every ordered pair of ECB+ reports of one event (source, host), shuffled."""
     arts, gold = corpora.ecbplus(data, split)
     by_event: dict[str, list[Article]] = defaultdict(list)
     for a in arts:
         by_event[gold[a.id]].append(a)
     pairs = [(x, y) for group in by_event.values() for x in group for y in group if x is not y]
     rng.shuffle(pairs)
+    return pairs
+
+
+def same_language(data: Path, split: str, n: int, seed: int = 7,
+                  edited: bool = False, picked: bool = False) -> list[PlantedCase]:
+    """ECB+ reports of one event: 3 sentences of one pasted into another. `picked`: the 3
+    sentences come from all over the source, 5 to 7 of its sentences apart, and are pasted
+    together (a condensed copy's way; kind "picked", `eval passages` only)."""
+    rng = random.Random(seed + int(edited) + 2 * int(picked))
+    pairs = _event_pairs(data, split, rng)
     out: list[PlantedCase] = []
     used: set[str] = set()
     for src, host in pairs:
@@ -149,12 +155,7 @@ def quoted(data: Path, split: str, n: int, seed: int = 13) -> list[PlantedCase]:
     sentences' only) in frames of its own (QUOTE_FRAMES), so a shared quotation that is no
     copy is measured as the controls' false reuse."""
     rng = random.Random(seed)
-    arts, gold = corpora.ecbplus(data, split)
-    by_event: dict[str, list[Article]] = defaultdict(list)
-    for a in arts:
-        by_event[gold[a.id]].append(a)
-    pairs = [(x, y) for group in by_event.values() for x in group for y in group if x is not y]
-    rng.shuffle(pairs)
+    pairs = _event_pairs(data, split, rng)
     out: list[PlantedCase] = []
     used: set[str] = set()
     for src, host in pairs:

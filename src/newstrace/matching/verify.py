@@ -40,6 +40,7 @@ from importlib import resources
 import numpy as np
 
 from newstrace.matching.alignment import SideData, Span, covered
+from newstrace.text.quotes import span_share
 
 SAME_FEATURES = ("cos", "margin", "lex", "anchor", "num_conflict", "name_conflict",
                  "len_ratio", "words")
@@ -122,11 +123,8 @@ def span_side(side: SideData, ranges: Sequence[tuple[int, int]]) -> SpanSide:
         hub[single] = sentence_hub(side)[[r[0] for r, one in zip(ranges, single) if one]]
     if (~single).any():
         hub[~single] = knn_mean(matrix[~single])
-    quoted = None
-    if side.quoted is not None:
-        weights = np.maximum(side.lengths, 1.0)
-        quoted = np.array([float(np.average(side.quoted[a : b + 1], weights=weights[a : b + 1]))
-                           for a, b in ranges], np.float32)
+    quoted = None if side.quoted is None else np.array(
+        [span_share(side.quoted, side.lengths, a, b) for a, b in ranges], np.float32)
     frames = None if side.frames is None else [frozenset().union(*side.frames[a : b + 1])
                                                 for a, b in ranges]
     return SpanSide(matrix, anchors, words, chars, hub, quoted, frames)

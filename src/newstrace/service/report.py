@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.embedding.prepare import token_runs
+from newstrace.embedding.prepare import text_length, token_runs
 from newstrace.grouping import origin_status, origin_text
 from newstrace.matching.passages import PassageParams
 from newstrace.matching.relation import REUSE
-from newstrace.text.quotes import quoted_shares
+from newstrace.text.quotes import quoted_shares, span_share
 
 RELATION_COLOURS = {
     "duplicate": "#c62828",
@@ -254,20 +254,21 @@ def _side(sents: list[str], langs: list[Any], doc_lang: Any, lo: int, hi: int,
                    for i in range(max(0, lo), hi + 1) if i < len(sents))
 
 
-def _quoted(qa: np.ndarray, sa: list[str], la: list[Any], da: Any, a: tuple[int, int],
-            qb: np.ndarray, sb: list[str], lb: list[Any], db: Any, b: tuple[int, int]) -> bool:
+def _quote_shares(sents: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's quoted share and its length, the engine's weight (prepare.build)."""
+    return quoted_shares(sents), np.array([text_length(x) for x in sents], np.float64)
+
+
+def _quoted(qa: tuple[np.ndarray, np.ndarray], la: list[Any], da: Any, a: tuple[int, int],
+            qb: tuple[np.ndarray, np.ndarray], lb: list[Any], db: Any, b: tuple[int, int]
+            ) -> bool:
     """Is the span mostly quoted speech on both sides, within one language (the first
     condition of passages' quotation; the engine also asks that it is not copied whole)?"""
-    if not (0 <= a[0] <= a[1] < len(sa) and 0 <= b[0] <= b[1] < len(sb)):
+    if not (0 <= a[0] <= a[1] < len(qa[0]) and 0 <= b[0] <= b[1] < len(qb[0])):
         return False
     if _span_langs(la, da, *a) != _span_langs(lb, db, *b):
         return False
-
-    def share(q: np.ndarray, sents: list[str], lo: int, hi: int) -> float:
-        weights = [max(len(x), 1) for x in sents[lo : hi + 1]]
-        return float(np.average(q[lo : hi + 1], weights=weights))
-
-    return min(share(qa, sa, *a), share(qb, sb, *b)) >= PassageParams().quote_share
+    return min(span_share(*qa, *a), span_share(*qb, *b)) >= PassageParams().quote_share
 
 
 def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
@@ -276,7 +277,7 @@ def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
     la, lb = list(art_a.get("sentence_langs") or []), list(art_b.get("sentence_langs") or [])
     da, db = art_a.get("lang"), art_b.get("lang")
     spans = sorted(spans, key=lambda s: (s["a"][0], s["b"][0]))
-    qa, qb = quoted_shares(sa), quoted_shares(sb)
+    qa, qb = _quote_shares(sa), _quote_shares(sb)
     rows: list[str] = []
     # Sentences shown so far, in a span or a gap row. Evidence is sorted by A, and B goes
     # back where a block was moved, so B's context is what B holds before the span and
@@ -306,7 +307,7 @@ def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
         shared = _shared_words(sa, la, da, (a0, a1), sb, lb, db, (b0, b1))
         cell_a = _side(sa, la, da, a0, a1, shared)
         cell_b = _side(sb, lb, db, b0, b1, shared)
-        quoted = _quoted(qa, sa, la, da, (a0, a1), qb, sb, lb, db, (b0, b1))
+        quoted = _quoted(qa, la, da, (a0, a1), qb, lb, db, (b0, b1))
         title = "probability of shared text" + (
             "; quoted speech on both sides: the speaker's words, evidence of copying only "
             "next to a sentence of the passage's own" if quoted else "")

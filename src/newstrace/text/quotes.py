@@ -57,9 +57,9 @@ def quotations(sentences: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     out = np.zeros(len(sentences), np.float32)
     frames: list[str] = []
     for k, pieces in enumerate(_segments(sentences)):
-        total = sum(len(_WORD.findall(text)) for text, _ in pieces)
-        quoted = sum(len(_WORD.findall(text)) for text, q in pieces if q)
-        out[k] = quoted / total if total else 0.0
+        letters = [(len(_WORD.findall(text)), q) for text, q in pieces]
+        total = sum(n for n, _ in letters)
+        out[k] = sum(n for n, q in letters if q) / total if total else 0.0
         frames.append(" ".join(text for text, q in pieces if not q))
     return out, frames
 
@@ -79,3 +79,9 @@ def self_quoted(sentence: str) -> bool:
 def quoted_shares(sentences: Sequence[str]) -> np.ndarray:
     """quotations' shares alone."""
     return quotations(sentences)[0]
+
+
+def span_share(shares: np.ndarray, lengths: np.ndarray, first: int, last: int) -> float:
+    """The quoted share of sentences first..last, each weighted by its length."""
+    weights = np.maximum(lengths[first : last + 1], 1.0)
+    return float(np.average(shares[first : last + 1], weights=weights))
