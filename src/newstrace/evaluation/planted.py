@@ -24,6 +24,9 @@ which host sentences are shared text, so detection, labels and evidence can be s
   report that are mostly quoted speech pasted verbatim into a report of the same event;
   its control is that report given the same quoted words in frames of its own ("In a
   statement, officials said: …"), as two reports of one press conference quote them;
+- long (`long_sentence`, `newstrace eval passages` only): one sentence of 22+ content
+  words of an ECB+ report pasted, verbatim or lightly edited, into a report of the same
+  event: the minimum's single-sentence route;
 - control: the same host without the passage, against the same source.
 
 Calibration plants from the fit halves, `newstrace eval passages` from the report halves.
@@ -37,7 +40,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from newstrace.embedding.prepare import shingles, words
+from newstrace.embedding.prepare import content_words, shingles, words
 from newstrace.evaluation import corpora
 from newstrace.text.article import Article
 from newstrace.text.quotes import quoted_shares, quoted_text, self_quoted
@@ -138,6 +141,38 @@ def same_language(data: Path, split: str, n: int, seed: int = 7,
         out.append(PlantedCase(
             kind, Article(id=src.id, text=src.text, lang=src.lang),
             Article(id=f"{host.id}+{kind}", text=text, lang=host.lang),
+            Article(id=host.id, text=host.text, lang=host.lang), passage))
+        used |= {src.id, host.id}
+    return out
+
+
+def long_sentence(data: Path, split: str, n: int, seed: int = 17,
+                  min_words: int = 22) -> list[PlantedCase]:
+    """ECB+ reports of one event: one sentence of `min_words`+ content words (not mostly
+    quoted speech) pasted into another, verbatim in even cases and lightly edited in odd
+    ones (kind "long", `eval passages` only): the minimum's single-sentence route, which
+    holds a lone sentence of `long_words` (20) content words; a light edit may take one."""
+    rng = random.Random(seed)
+    pairs = _event_pairs(data, split, rng)
+    out: list[PlantedCase] = []
+    used: set[str] = set()
+    for src, host in pairs:
+        if len(out) >= n:
+            break
+        if src.id in used or host.id in used or \
+                containment(src.text, host.text) >= CONTAINMENT_INDEPENDENT:
+            continue
+        ss, hs = split_sentences(src.text), split_sentences(host.text)
+        shares = quoted_shares(ss)
+        long = [x for x, q in zip(ss, shares) if q < 0.5 and len(content_words(x)) >= min_words]
+        if not long or len(hs) < 5:
+            continue
+        sentence = rng.choice(long)
+        passage = [light_edit(sentence, rng) if len(out) % 2 else sentence]
+        out.append(PlantedCase(
+            "long", Article(id=src.id, text=src.text, lang=src.lang),
+            Article(id=f"{host.id}+long", text="\n".join(_insert(hs, passage, rng)),
+                    lang=host.lang),
             Article(id=host.id, text=host.text, lang=host.lang), passage))
         used |= {src.id, host.id}
     return out

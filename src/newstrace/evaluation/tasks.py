@@ -385,6 +385,7 @@ def passages(pipeline: Pipeline, data: Path, split: str = "report", n: int = 40,
              + planted.same_language(data, split, n, picked=True)
              + planted.cross_lingual(data, split, n, picked=True)
              + planted.quoted(data, split, n)
+             + planted.long_sentence(data, split, n)
              # 7 languages: n // 4 a language gives each multilingual kind about n cases.
              + planted.other_languages(data, split, max(2, n // 4)))
     pairs = [(c.source, c.host) for c in cases] + [(c.source, c.control) for c in cases]
@@ -406,7 +407,7 @@ def passages(pipeline: Pipeline, data: Path, split: str = "report", n: int = 40,
             st["tp"] += len(pred & gold)
             st["pred"] += len(pred)
             st["gold"] += len(gold)
-    kinds = ("verbatim", "edited", "picked", "quoted", "translated", "translated-flores",
+    kinds = ("verbatim", "edited", "picked", "quoted", "long", "translated", "translated-flores",
              "translated-picked", "verbatim-multilingual", "edited-multilingual")
     rows = [_passage_row(k, int(by_kind[k]["cases"]), by_kind[k]) for k in kinds
             if by_kind[k]["cases"]]

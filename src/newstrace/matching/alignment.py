@@ -207,7 +207,38 @@ def align_rest(a: SideData, b: SideData, same_language: bool, params: AlignParam
     n, m = len(a.vectors), len(b.vectors)
     if n == 0 or m == 0 or (len(used_a) >= n or len(used_b) >= m):
         return Alignment(sentences_a=n, sentences_b=m)
-    gains = _gains(a, b, same_language, params)
+    return _best_path(_unused(_gains(a, b, same_language, params), used_a, used_b, n, m),
+                      a.lengths, b.lengths, params)
+
+
+def align_copies(a: SideData, b: SideData, params: AlignParams, min_dice: float,
+                 used_a: set[int], used_b: set[int]) -> Alignment:
+    """A monotone path through near-verbatim sentence pairs only (one language: content-word
+    Dice at least `min_dice`), off the sentences in `used_*`. The first alignment maximises
+    its total over every pair on the same facts, and a sentence pasted into an independent
+    report of the same event can lose there to three of the host's own sentences that it
+    would cross; a copy path has only copies to choose from, each worth its shared words."""
+    n, m = len(a.vectors), len(b.vectors)
+    if n == 0 or m == 0 or (len(used_a) >= n or len(used_b) >= m):
+        return Alignment(sentences_a=n, sentences_b=m)
+    vocab: dict[str, int] = {}
+    for x in (*a.words, *b.words):
+        for w in x:
+            vocab.setdefault(w, len(vocab))
+    xa, xb = _binary(a.words, vocab), _binary(b.words, vocab)
+    dice = _dice(xa, xb)
+    if not (dice >= min_dice).any():
+        return Alignment(sentences_a=n, sentences_b=m)
+    # Worth the words they share: a pasted sentence of 20 words outweighs two short
+    # sentences on the same facts that it crosses.
+    with np.errstate(invalid="ignore"):
+        gains = {(1, 1): np.where(dice >= min_dice, xa @ xb.T, -1.0)}
+    return _best_path(_unused(gains, used_a, used_b, n, m), a.lengths, b.lengths, params)
+
+
+def _unused(gains: dict[tuple[int, int], np.ndarray], used_a: set[int], used_b: set[int],
+            n: int, m: int) -> dict[tuple[int, int], np.ndarray]:
+    """The gains with every span touching a used sentence blocked."""
     ua, ub = np.zeros(n + 3, bool), np.zeros(m + 3, bool)
     ua[list(used_a)], ub[list(used_b)] = True, True
     for (ka, kb), g in gains.items():
@@ -216,7 +247,7 @@ def align_rest(a: SideData, b: SideData, same_language: bool, params: AlignParam
         cols = np.array([ub[j : j + kb].any() for j in range(g.shape[1])])
         g[rows, :] = -1.0
         g[:, cols] = -1.0
-    return _best_path(gains, a.lengths, b.lengths, params)
+    return gains
 
 
 def align_and_reversed(

@@ -12,9 +12,10 @@
            the leads of two reports of one event are on the same facts;
 - filter:  a passage is evidence of reuse when it holds two seeds, or one seed of at least
            `long_words` content words on both sides (one long verbatim or translated
-           sentence), or a run of `verified_run` verified spans too short to seed that
-           together hold `run_words` content words (a translated dialogue of short lines),
-           or a verified span whose chain aligns *every* sentence of both texts in order,
+           sentence; within one language its content words the same, `long_lex`), or a
+           run of `verified_run` verified spans too short to seed that together hold
+           `run_words` content words (a translated dialogue of short lines), or a
+           verified span whose chain aligns *every* sentence of both texts in order,
            with at least `long_words` content words in all (a two-sentence brief and its
            translation, whose second sentence only reaches the extension level), or three
            spans in a row without a skip on either side, each with `min_seed_words`, the
@@ -32,8 +33,8 @@
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
 sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans, or
 next to each other in one text when both are near-verbatim or translated), one verified
-sentence of 20 content words, or one verified sentence with two adjacent aligned ones
-(three in a row).
+sentence of 20 content words (within one language, nearly the same words), or one verified
+sentence with two adjacent aligned ones (three in a row).
 Quoted speech shared by both texts (a quotation: see PassageParams.quote_share) is the
 speaker's text: it joins a passage and counts in its coverage, but counts toward the minimum
 only in an unbroken row with a seed of the passage's own, unless it is the same sentence
@@ -59,6 +60,11 @@ class PassageParams:
     max_gap: int = 3  # a condensed rewrite drops up to every other sentence of a paragraph
     min_seed_words: int = 3
     long_words: int = 20
+    # Within one language the lone long sentence must be the same sentence nearly whole
+    # (content-word Dice at least this): independent reports paraphrase one statement in
+    # long sentences that verify ("Palin apologized if the fire was connected to ..."),
+    # while a copied sentence keeps its words (CALIBRATION.md 20).
+    long_lex: float = 0.85
     # A run of this many verified spans is a passage even when its sentences are too
     # short to seed (a translated dialogue, short quotes), if together they hold at least
     # run_words content words (smaller side): two recipes' ingredient lines do not.
@@ -91,7 +97,8 @@ def minimum(params: PassageParams) -> str:
     sentences but no passage gives)."""
     return (f"two verified sentences within {params.max_gap} sentences of each other (or "
             "two near-verbatim or translated ones next to each other in one text), one "
-            f"of {params.long_words}+ content words, one between two aligned neighbours, "
+            f"of {params.long_words}+ content words (in one language: the same words, "
+            f"Dice {params.long_lex:g}+), one between two aligned neighbours, "
             f"{params.verified_run}+ short verified lines in a row with "
             f"{params.run_words}+ content words, or a chain that aligns both texts whole; "
             "quoted speech counts only in a row with a sentence of the passage's own")
@@ -327,7 +334,9 @@ def passages(scored: Sequence[tuple[Span, float, dict[str, float]]], threshold: 
                  and _words(f) >= params.min_seed_words - 1e-9]
         # "One sentence": a span of one sentence on at least one side, not a grown run.
         long_seed = any(_words(f) >= params.long_words - 1e-9
-                        and (s.a[0] == s.a[1] or s.b[0] == s.b[1]) for s, f in seeds)
+                        and (s.a[0] == s.a[1] or s.b[0] == s.b[1])
+                        and (not same_language or f.get("lex", 0.0) >= params.long_lex)
+                        for s, f in seeds)
         verified = [(s, f) for s, f in chain if s.score >= threshold]
         own = [(s, f) for s, f in verified if not _quotation(f, params)]
         short_run = (0 < params.verified_run <= len(own)
