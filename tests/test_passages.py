@@ -171,13 +171,15 @@ def test_translated_lines_in_a_host_unlike_the_source_are_found(pipeline):
 
 # --- seed -> extend -> filter, on spans with known probabilities -------------------------
 
-def _span(a, b, p, words):
-    """A span as the span model hands it to passages(): probability and content words."""
-    return Span(a, b, 0.5), p, {"words": math.log1p(words)}
+def _span(a, b, p, words, lex=None):
+    """A span as the span model hands it to passages(): probability and content words
+    (and the content-word Dice within one language, where given)."""
+    f = {"words": math.log1p(words)} | ({} if lex is None else {"lex": lex})
+    return Span(a, b, 0.5), p, f
 
 
-def _scored(spans, words=10.0, p=0.9):
-    return [_span(a, b, p, words) for a, b in spans]
+def _scored(spans, words=10.0, p=0.9, lex=None):
+    return [_span(a, b, p, words, lex) for a, b in spans]
 
 
 def test_passage_minimum_two_verified_sentences_or_one_long():
@@ -187,8 +189,15 @@ def test_passage_minimum_two_verified_sentences_or_one_long():
     two = passages(_scored([((3, 3), (7, 7)), ((4, 4), (8, 8))]), 0.5, lengths, lengths)
     assert two.found and len(two.passages) == 1
     assert two.alignment.coverage_a == 2 / 30
-    long_one = passages(_scored([((3, 3), (7, 7))], words=22), 0.5, lengths, lengths)
+    long_one = passages(_scored([((3, 3), (7, 7))], words=22, lex=0.95), 0.5, lengths,
+                        lengths)
     assert long_one.found
+    # Within one language the lone long sentence must keep its words: a verified
+    # paraphrase of one statement (Dice 0.6-0.77 between independent ECB+ reports) is not
+    # enough on its own; across languages, where no words are shared, verification is.
+    paraphrase = _scored([((3, 3), (7, 7))], words=22, lex=0.7)
+    assert not passages(paraphrase, 0.5, lengths, lengths).found
+    assert passages(paraphrase, 0.5, lengths, lengths, same_language=False).found
     # Gaps of more than three sentences split passages; each must then stand on its own.
     apart = passages(_scored([((3, 3), (7, 7)), ((9, 9), (13, 13))]), 0.5, lengths, lengths)
     assert not apart.found
@@ -852,3 +861,26 @@ def test_quoted_kind_from_dev_data(pipeline, shared_data):
         assert _host_sentences(r, c.host.id) <= c.planted_sentences()
         ctl = pipeline.compare(c.source, c.control)
         assert not ctl.is_reuse, (ctl.relation, ctl.reason)
+
+
+def test_one_long_sentence_pasted_into_a_report_of_the_same_event_is_found(pipeline,
+                                                                           shared_data):
+    """`eval passages`' long kind (ECB+): one sentence of 22+ content words pasted,
+    verbatim or lightly edited, into another report of its event is `partial`, with the
+    evidence on that sentence. In 21_11–21_5 the first alignment pairs the pasted sentence's
+    neighbour with it instead (three of the host's own sentences on the same facts cross
+    it and outweigh it); the copy path finds it."""
+    from newstrace.evaluation.planted import long_sentence
+    from newstrace.matching.relation import default_params
+
+    cases = long_sentence(shared_data, "fit", 40)
+    crossed = next(c for c in cases if c.source.id == "21_11ecb")
+    pa, pb = pipeline.prepare_all([crossed.source, crossed.host])
+    gold = crossed.planted_sentences()
+    loose, _ = align_and_reversed(pa.side, pb.side, True, default_params().align)
+    assert not any(s.b[0] <= j <= s.b[1] for s in loose.spans for j in gold)
+    for c in [crossed] + long_sentence(shared_data, "report", 6):
+        r = pipeline.compare(c.source, c.host)
+        assert r.relation == "partial", (c.source.id, r.relation, r.reason)
+        assert _host_sentences(r, c.host.id) == c.planted_sentences()
+        assert not pipeline.compare(c.source, c.control).is_reuse
