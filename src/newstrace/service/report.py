@@ -21,8 +21,7 @@ import numpy as np
 
 from newstrace.embedding.prepare import text_length, token_runs
 from newstrace.grouping import origin_status, origin_text
-from newstrace.matching.passages import PassageParams
-from newstrace.matching.relation import REUSE
+from newstrace.matching.relation import REUSE, default_params
 from newstrace.text.quotes import quoted_shares, span_share
 
 RELATION_COLOURS = {
@@ -268,7 +267,9 @@ def _quoted(qa: tuple[np.ndarray, np.ndarray], la: list[Any], da: Any, a: tuple[
         return False
     if _span_langs(la, da, *a) != _span_langs(lb, db, *b):
         return False
-    return min(span_share(*qa, *a), span_share(*qb, *b)) >= PassageParams().quote_share
+    # The shipped calibration's share (a report renders stored results, not a run's
+    # params).
+    return min(span_share(*qa, *a), span_share(*qb, *b)) >= default_params().passage.quote_share
 
 
 def _span_rows(spans: list[Mapping[str, Any]], art_a: Mapping[str, Any],
