@@ -28,7 +28,9 @@
            other, when each is near-verbatim (within one language) or a translation
            (across languages, where a seed is one): a condensed copy, translated or not,
            takes its sentences from all over the source. Such a passage covers its
-           spans, not the region between them.
+           spans, not the region between them. A span that does not count (too short, a
+           quotation, across languages one at the extension level) links two seeds when
+           it keeps the one side unbroken.
 
 That is the minimum of verified evidence a pair needs before it can be reuse: two verified
 sentences in one passage (at most `max_gap` sentences apart, bridged by extension spans, or
@@ -279,26 +281,42 @@ def _picked(kept_spans: Sequence[tuple[Span, dict[str, float]]], kept: Sequence[
     verifies too) or, across languages, a seed as it is (a translation): a condensed copy
     or a content farm's summary takes its sentences from all over the source, in order,
     so its own sentences are consecutive while the source's are not. Two such sentences
-    are the issue's minimum ("two consecutive verified sentences"). A group may hold spans
-    already in a passage (a long verbatim sentence is one on its own); the passage it
-    adds holds the others."""
+    are the issue's minimum ("two consecutive verified sentences"). Other spans link the
+    seeds of a group without counting (see below). A group may hold spans already in a
+    passage (a long verbatim sentence is one on its own); the passage it adds holds the
+    others."""
     inside = {(s.a, s.b) for p in kept for s in p.spans}
     words = params.min_seed_words - 1e-9
-    # A quotation joins a group (it is part of what was picked) but does not count.
-    near_copies = [(s, _quotation(f, params)) for s, f in kept_spans
-                   if s.score >= threshold and _words(f) >= words
-                   and (not same_language or f.get("lex", 0.0) >= params.picked_lex)]
+
+    def counts(s: Span, f: dict[str, float]) -> bool:
+        return (s.score >= threshold and _words(f) >= words and not _quotation(f, params)
+                and (not same_language or f.get("lex", 0.0) >= params.picked_lex))
+
+    # The other spans join a group as links between its seeds (a quotation, a short line
+    # such as "Autumn 2009.", and across languages a translation that only reaches the
+    # extension level): they are part of what was picked, but do not count toward the
+    # two. Within one language a link must verify: there the extension level is reached by
+    # the two reports' own lines on the same facts (their datelines, "Mar 4, 2009").
+    links = [(x, counts(x, f)) for x, f in kept_spans
+             if not same_language or x.score >= threshold]
     out: list[Passage] = []
     group: list[tuple[Span, bool]] = []
-    for s, quote in near_copies + [(None, False)]:
+    for s, own in links + [(None, False)]:
         if s is not None and group and (s.a[0] == group[-1][0].a[1] + 1
                                         or s.b[0] == group[-1][0].b[1] + 1):
-            group.append((s, quote))
+            group.append((s, own))
             continue
+        # Within one language a link at a group's edge links nothing, and goes; across
+        # languages it stays, as a regular passage keeps extension spans at its edges (a
+        # translated line next to those picked with it, reaching the extension level).
+        while same_language and group and not group[-1][1]:
+            group.pop()
+        while same_language and group and not group[0][1]:
+            group.pop(0)
         new = [x for x, _ in group if (x.a, x.b) not in inside]
-        if sum(not q for _, q in group) >= 2 and new:
+        if sum(own for _, own in group) >= 2 and new:
             out.append(Passage(new, picked=True))
-        group = [(s, quote)] if s is not None else []
+        group = [(s, own)] if s is not None else []
     return out
 
 
