@@ -69,6 +69,16 @@ def _binary(sets: list[frozenset[str]], vocab: dict[str, int]) -> np.ndarray:
     return m
 
 
+def _binaries(sa: list[frozenset[str]], sb: list[frozenset[str]]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' sets as 0/1 rows over one shared vocabulary."""
+    vocab: dict[str, int] = {}
+    for s in (*sa, *sb):
+        for x in s:
+            vocab.setdefault(x, len(vocab))
+    return _binary(sa, vocab), _binary(sb, vocab)
+
+
 def _window(mat: np.ndarray, k: int, op: str) -> np.ndarray:
     """Rows i..i+k-1 combined for every i: 'sum' of vectors, or 'or' of binary rows."""
     n = len(mat)
@@ -101,13 +111,7 @@ def _gains(a: SideData, b: SideData, same_language: bool,
     bonus_sets = [(a.anchors, b.anchors, params.anchor_weight)]
     if same_language:
         bonus_sets.append((a.words, b.words, params.lexical_weight))
-    binaries = []
-    for sa, sb, w in bonus_sets:
-        vocab: dict[str, int] = {}
-        for s in (*sa, *sb):
-            for x in s:
-                vocab.setdefault(x, len(vocab))
-        binaries.append((_binary(sa, vocab), _binary(sb, vocab), w))
+    binaries = [(*_binaries(sa, sb), w) for sa, sb, w in bonus_sets]
     windows: dict[tuple[int, int, int], np.ndarray] = {}
 
     def win(mat: np.ndarray, k: int, op: str) -> np.ndarray:
@@ -221,11 +225,7 @@ def align_copies(a: SideData, b: SideData, params: AlignParams, min_dice: float,
     n, m = len(a.vectors), len(b.vectors)
     if n == 0 or m == 0 or (len(used_a) >= n or len(used_b) >= m):
         return Alignment(sentences_a=n, sentences_b=m)
-    vocab: dict[str, int] = {}
-    for x in (*a.words, *b.words):
-        for w in x:
-            vocab.setdefault(w, len(vocab))
-    xa, xb = _binary(a.words, vocab), _binary(b.words, vocab)
+    xa, xb = _binaries(a.words, b.words)
     dice = _dice(xa, xb)
     if not (dice >= min_dice).any():
         return Alignment(sentences_a=n, sentences_b=m)
