@@ -37,6 +37,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +119,17 @@ def _event_pairs(data: Path, split: str, rng: random.Random) -> list[tuple[Artic
     return pairs
 
 
+def _independent_pairs(data: Path, split: str, rng: random.Random, used: set[str]
+                       ) -> Iterator[tuple[Article, Article]]:
+    """_event_pairs that share no word 5-gram, neither article in `used` (read at each
+    step: the caller adds the articles of the pairs it takes)."""
+    for src, host in _event_pairs(data, split, rng):
+        if src.id in used or host.id in used or \
+                containment(src.text, host.text) >= CONTAINMENT_INDEPENDENT:
+            continue
+        yield src, host
+
+
 def same_language(data: Path, split: str, n: int, seed: int = 7,
                   edited: bool = False, picked: bool = False) -> list[PlantedCase]:
     """ECB+ reports of one event: 3 sentences of one pasted into another. `picked`: the 3
@@ -153,15 +165,11 @@ def long_sentence(data: Path, split: str, n: int, seed: int = 17,
     ones (kind "long", `eval passages` only): the minimum's single-sentence route, which
     holds a lone sentence of `long_words` (20) content words; a light edit may take one."""
     rng = random.Random(seed)
-    pairs = _event_pairs(data, split, rng)
     out: list[PlantedCase] = []
     used: set[str] = set()
-    for src, host in pairs:
+    for src, host in _independent_pairs(data, split, rng, used):
         if len(out) >= n:
             break
-        if src.id in used or host.id in used or \
-                containment(src.text, host.text) >= CONTAINMENT_INDEPENDENT:
-            continue
         ss, hs = split_sentences(src.text), split_sentences(host.text)
         shares = quoted_shares(ss)
         long = [x for x, q in zip(ss, shares) if q < 0.5 and len(content_words(x)) >= min_words]
@@ -190,15 +198,11 @@ def quoted(data: Path, split: str, n: int, seed: int = 13) -> list[PlantedCase]:
     sentences' only) in frames of its own (QUOTE_FRAMES), so a shared quotation that is no
     copy is measured as the controls' false reuse."""
     rng = random.Random(seed)
-    pairs = _event_pairs(data, split, rng)
     out: list[PlantedCase] = []
     used: set[str] = set()
-    for src, host in pairs:
+    for src, host in _independent_pairs(data, split, rng, used):
         if len(out) >= n:
             break
-        if src.id in used or host.id in used or \
-                containment(src.text, host.text) >= CONTAINMENT_INDEPENDENT:
-            continue
         ss, hs = split_sentences(src.text), split_sentences(host.text)
         shares, inner = quoted_shares(ss), quoted_text(ss)
         quote = [shares[j] >= 0.5 and self_quoted(ss[j]) and len(inner[j].split()) >= 4
