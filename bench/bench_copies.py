@@ -19,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from stagetimer import time_inside  # noqa: E402
 
 from newstrace.embedding.encoder import DiskCache, Encoder  # noqa: E402
 from newstrace.evaluation import corpora, planted  # noqa: E402
@@ -41,21 +44,12 @@ def main() -> None:
     cases = planted.cases(data, "report", 40)
     extra = pipe.prepare_all([x for c in cases for x in (c.source, c.host, c.control)])
     pairs += [(extra[k], extra[k + d]) for k in range(0, len(extra), 3) for d in (1, 2)]
-    real, spent = relation._copies, [0.0]
-
-    def timed(*a):  # the same function, timed where relate() calls it
+    with time_inside(relation, "_copies") as spent:
         t0 = time.perf_counter()
-        out = real(*a)
-        spent[0] += time.perf_counter() - t0
-        return out
-
-    relation._copies = timed
-    t0 = time.perf_counter()
-    for _ in range(args.rounds):
-        for a, b in pairs:
-            relation.relate(a, b, pipe.params)
-    total = time.perf_counter() - t0
-    relation._copies = real
+        for _ in range(args.rounds):
+            for a, b in pairs:
+                relation.relate(a, b, pipe.params)
+        total = time.perf_counter() - t0
     print(json.dumps({"pairs": len(pairs), "rounds": args.rounds,
                       "relate_seconds": round(total, 3), "copies_seconds": round(spent[0], 3),
                       "copies_share_of_relate": round(spent[0] / total, 4)}, indent=2))

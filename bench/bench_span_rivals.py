@@ -18,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from stagetimer import time_inside  # noqa: E402
 
 from newstrace.embedding.encoder import DiskCache, Encoder  # noqa: E402
 from newstrace.evaluation import planted  # noqa: E402
@@ -39,21 +42,12 @@ def main() -> None:
              if c.source.lang != x.lang]
     uniq = {id(a): a for pair in pairs for a in pair}
     prepared = dict(zip(uniq, pipe.prepare_all(list(uniq.values()))))
-    real, spent = verify.rivals, [0.0]
-
-    def timed(*a):  # the same function, timed where relate() calls it
+    with time_inside(verify, "rivals") as spent:
         t0 = time.perf_counter()
-        out = real(*a)
-        spent[0] += time.perf_counter() - t0
-        return out
-
-    verify.rivals = timed
-    t0 = time.perf_counter()
-    for _ in range(args.rounds):
-        for a, b in pairs:
-            relate(prepared[id(a)], prepared[id(b)], pipe.params)
-    total = time.perf_counter() - t0
-    verify.rivals = real
+        for _ in range(args.rounds):
+            for a, b in pairs:
+                relate(prepared[id(a)], prepared[id(b)], pipe.params)
+        total = time.perf_counter() - t0
     print(json.dumps({"pairs": len(pairs), "rounds": args.rounds,
                       "relate_seconds": round(total, 3), "rivals_seconds": round(spent[0], 3),
                       "rivals_share_of_relate": round(spent[0] / total, 4)}, indent=2))

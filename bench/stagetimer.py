@@ -1,9 +1,13 @@
-"""Seconds per pipeline stage, from the pipeline's progress callback (bench scripts)."""
+"""Seconds per pipeline stage, from the pipeline's progress callback, and seconds inside
+one function, timed where its callers reach it (bench scripts)."""
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
 
 
 class StageTimer:
@@ -25,3 +29,23 @@ class StageTimer:
             self.stages[self._stage] += time.perf_counter() - self._since
             self._stage = ""
         return {k: round(v, 1) for k, v in self.stages.items()}
+
+
+@contextmanager
+def time_inside(module: ModuleType, name: str) -> Iterator[list[float]]:
+    """Replace module.name by the same function, timed, for the duration of the block; the
+    yielded list's one item is the seconds spent in it so far."""
+    real, spent = getattr(module, name), [0.0]
+
+    def timed(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - t0
+
+    setattr(module, name, timed)
+    try:
+        yield spent
+    finally:
+        setattr(module, name, real)
